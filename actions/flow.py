@@ -1,0 +1,114 @@
+"""The moments around the form: why we ask, a person please, stop, start over, the ending.
+
+Each action reads the tracker, asks `bot/` what it means, and says so to the visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS
+from bot.scoring import Tier
+
+
+class ExplainWhy(Action):
+    """Answers "why do you ask?" with the SLA's reason for the pending question."""
+
+    def name(self) -> str:
+        return "action_explain_why"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        sla = runtime.sla()
+        language = runtime.language(tracker)
+        pending = tracker.get_slot("requested_slot") or _last_asked(tracker)
+        question = sla.question(pending) if pending else None
+        if question is None:
+            question = sla.questions[0] if sla.questions else None
+        if question is not None:
+            dispatcher.utter_message(text=sla.text(question.why, language))
+        return []
+
+
+class RequestHuman(Action):
+    """Flags the lead as visitor-requested; the form then only collects contact details."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_human_requested")
+        events: list[EventType] = [SlotSet("human_requested", True)]
+        if tracker.get_slot("tier"):  # finished before: hand off again with the contact we have
+            events.append(SlotSet("tier", None))
+        runtime.save_progress(tracker, {"human_requested": True})
+        return events
+
+
+class Stop(Action):
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_stopped")
+        if not tracker.get_slot("tier"):
+            try:
+                runtime.store().finish(runtime.lead_snapshot(tracker, status="stopped"), sla=runtime.sla(), handoff=False)
+            except Exception:
+                runtime.log.exception("could not store stopped lead %s", tracker.sender_id)
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class StartOver(Action):
+    def name(self) -> str:
+        return "action_start_over"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_start_over")
+        try:
+            runtime.store().reset(tracker.sender_id)
+        except Exception:
+            runtime.log.exception("could not reset lead %s", tracker.sender_id)
+        cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot"]
+        return [SlotSet(slot, None) for slot in cleared] + [SlotSet("human_requested", False)]
+
+
+class Finish(Action):
+    """Scores the conversation, stores the lead, hands it off if it qualifies, says goodbye."""
+
+    def name(self) -> str:
+        return "action_finish"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("tier"):
+            dispatcher.utter_message(response="utter_already_done")
+            return []
+        sla = runtime.sla()
+        lead = runtime.lead_snapshot(tracker)
+        human = bool(tracker.get_slot("human_requested"))
+        consent = tracker.get_slot("contact_consent") is True and bool(tracker.get_slot("email"))
+        tier = lead.score.tier
+        handoff = consent and (human or tier is Tier.SALES_READY)
+        follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
+
+        if human or tier is Tier.SALES_READY:
+            response = ("utter_close_human" if human else "utter_close_sales_ready") if handoff else "utter_close_no_consent"
+        elif tier is Tier.NURTURE:
+            response = "utter_close_nurture"
+        else:
+            response = "utter_close_disqualified"
+        runtime.store().finish(replace(lead, status=tier.value), sla=sla, handoff=handoff)
+        dispatcher.utter_message(response=response, follow_up=follow_up)
+        return [SlotSet("tier", tier.value)]
+
+
+def _last_asked(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value"):
+            return str(event["value"])
+    return None

@@ -1,0 +1,83 @@
+"""The qualification form: which question comes next, and how each one is asked.
+
+Order, wording and buttons come from the SLA at run time, so marketing's edits need no retraining.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
+from bot.lead import score_slots
+
+
+class ValidateQualificationForm(FormValidationAction):
+    """Orders the questions; the answers were already read by `action_validate_slot_mappings`."""
+
+    def name(self) -> str:
+        return "validate_qualification_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        sla = runtime.sla()
+        slots = tracker.current_slot_values()
+        return next_questions(sla, slots, score_slots(slots, sla, runtime.today(tracker)))
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # Values were validated while reading the message; accept them as they are.
+        return []
+
+
+class AskQuestion(Action):
+    """Asks one SLA question in the conversation's language, with its buttons."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        sla = runtime.sla()
+        question = sla.question(self.slot)
+        if question is None:  # dropped from the SLA since the form asked for it
+            return []
+        language = runtime.language(tracker)
+        buttons = [
+            {"title": sla.text(button.title, language), "payload": "/inform" + json.dumps({"answer": button.value})}
+            for button in question.buttons
+        ]
+        dispatcher.utter_message(text=sla.text(question.ask, language), buttons=buttons)
+        return []
+
+
+class AskNeed(AskQuestion):
+    slot = "need"
+
+
+class AskBudget(AskQuestion):
+    slot = "budget"
+
+
+class AskRole(AskQuestion):
+    slot = "role"
+
+
+class AskTiming(AskQuestion):
+    slot = "timing"
+
+
+assert {cls.slot for cls in AskQuestion.__subclasses__()} == set(QUESTION_SLOTS)
+assert not set(CONTACT_SLOTS) & set(QUESTION_SLOTS)

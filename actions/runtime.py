@@ -1,0 +1,55 @@
+"""What every action shares in one action-server process: the SLA, the store, the clock.
+
+The SLA is re-read when its file changes (hot reload); the store's engine is opened once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.config import settings
+from bot.lead import conversation_start, snapshot
+from bot.sla import SLA, current_sla
+from bot.store import LeadSnapshot, LeadStore
+
+log = logging.getLogger("actions")
+
+
+def sla() -> SLA:
+    return current_sla(settings().sla_path)
+
+
+@lru_cache(maxsize=4)
+def _store(url: str) -> LeadStore:
+    return LeadStore(url)
+
+
+def store() -> LeadStore:
+    return _store(settings().database_url)
+
+
+def language(tracker: Tracker) -> str:
+    return str(tracker.get_slot("language") or sla().default_language)
+
+
+def today(tracker: Tracker) -> date:
+    """The conversation's first day: relative answers ("next quarter") are read against it."""
+    return conversation_start(tracker.events).date()
+
+
+def lead_snapshot(tracker: Tracker, slots: dict[str, Any] | None = None, *, status: str = "in_progress") -> LeadSnapshot:
+    merged = {**tracker.current_slot_values(), **(slots or {})}
+    return snapshot(tracker.sender_id, merged, tracker.events, sla(), status=status)
+
+
+def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> None:
+    """Store the lead as it stands, so nothing answered is lost if the visitor leaves."""
+    try:
+        store().save(lead_snapshot(tracker, slots))
+    except Exception:  # a database hiccup must not cost the visitor their conversation
+        log.exception("could not save lead progress for %s", tracker.sender_id)

@@ -1,0 +1,183 @@
+"""What one visitor message means for the qualification: answers, corrections, misses.
+
+The Rasa actions call `read_turn` on every message and `next_questions` to decide what to ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.parse import read_message
+from bot.parse.base import Answer, Criterion
+from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
+from bot.scoring import Score, Tier
+from bot.sla import SLA
+
+QUESTION_SLOTS = tuple(c.value for c in Criterion)
+CONTACT_SLOTS = ("name", "email", "company", "contact_consent")
+
+# Intents that are never an answer to the pending question: the form steps aside and a
+# rule answers them. Everything else (inform, affirm, deny, greet+answer…) is read as one.
+DIGRESSIONS = frozenset(
+    {
+        "why_ask",
+        "human",
+        "stop",
+        "restart",
+        "switch_language",
+        "chitchat",
+        "bot_challenge",
+        "out_of_scope",
+        "nonsense",
+        "nlu_fallback",
+        "greet",
+        "thanks",
+        "goodbye",
+    }
+)
+# Intents whose words must not be mined for volunteered answers either.
+_NOT_ANSWERS = frozenset({"why_ask", "nonsense", "nlu_fallback", "restart", "stop"})
+
+MAX_RAW = 2000  # visitor words kept per answer; the transcript keeps everything
+MAX_MISSES = 2  # re-ask once with a hint, then store as unknown and move on
+
+
+@dataclass
+class Reading:
+    """What to change after one message. `fills` maps slot -> new value (None = ask again)."""
+
+    fills: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)  # new answers, for confirmations
+    corrected: list[str] = field(default_factory=list)  # already-answered slots that changed
+    hint_for: str | None = None  # re-ask this question with its hint
+    gave_up_on: str | None = None  # second miss: stored as unknown
+    invalid_email: bool = False
+    misses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fills)
+
+
+def read_turn(
+    text: str,
+    *,
+    intent: str | None,
+    requested: str | None,
+    slots: Mapping[str, Any],
+    misses: Mapping[str, int] | None,
+    sla: SLA,
+    today: date,
+) -> Reading:
+    """Read one visitor message against the conversation so far.
+
+    `requested` is the question pending (Rasa's requested_slot). Answers to other
+    questions are taken only when the parsers are sure (strict mode), so "next quarter"
+    volunteered while asked about budget fills timing, and a changed answer to a question
+    already answered is a correction.
+    """
+    reading = Reading(misses=dict(misses or {}))
+    text = (text or "").strip()
+    if not text or intent in _NOT_ANSWERS and requested not in CONTACT_SLOTS:
+        return reading
+
+    asked = requested if requested in sla.slots else None
+    found = read_message(
+        text,
+        today=today,
+        lexicon=sla.need_lexicon(),
+        currency=sla.currency,
+        rates=sla.exchange_rates,
+        expected=Criterion(asked) if asked else None,
+    )
+    raw = text[:MAX_RAW]
+    for criterion, answer in found.items():
+        slot = criterion.value
+        if slot not in sla.slots or not answer.understood:
+            continue
+        if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
+            continue  # "hi" while asked about budget is a greeting, not an answer
+        previous = slots.get(slot)
+        if previous is not None and previous == raw:
+            continue
+        if previous is not None and _same_answer(previous, answer, sla, today):
+            continue
+        reading.fills[slot] = raw
+        reading.answers[slot] = answer
+        if previous is not None:
+            reading.corrected.append(slot)
+        reading.misses.pop(slot, None)
+
+    email = parse_email(text)
+    if email and email != slots.get("email"):
+        reading.fills["email"] = email
+
+    if asked and asked not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
+        _count_miss(reading, asked, raw)
+    elif requested in CONTACT_SLOTS and intent not in DIGRESSIONS - {"greet"}:
+        _read_contact(reading, requested, text, intent)
+    return reading
+
+
+def _count_miss(reading: Reading, slot: str, raw: str) -> None:
+    count = reading.misses.get(slot, 0) + 1
+    reading.misses[slot] = count
+    if count >= MAX_MISSES:
+        reading.fills[slot] = raw  # kept as the visitor's words; scores as "unknown"
+        reading.gave_up_on = slot
+    else:
+        reading.fills[slot] = None
+        reading.hint_for = slot
+
+
+def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) -> None:
+    value: Any
+    if slot == "email":
+        if "email" in reading.fills:
+            return
+        count = reading.misses.get("email", 0) + 1
+        reading.misses["email"] = count
+        if count >= MAX_MISSES + 1:
+            reading.fills["email"] = text[:MAX_RAW]  # kept as written; sales can read it
+        else:
+            reading.fills["email"] = None
+            reading.invalid_email = True
+        return
+    if slot == "name":
+        value = parse_name(text)
+    elif slot == "company":
+        value = parse_company(text)
+    else:
+        value = parse_consent(text, intent)
+    reading.fills[slot] = value  # None re-asks the same question
+
+
+def _same_answer(previous_raw: str, answer: Answer, sla: SLA, today: date) -> bool:
+    """Whether a slot's earlier words already meant this answer (then it is no correction)."""
+    before = read_message(
+        previous_raw,
+        today=today,
+        lexicon=sla.need_lexicon(),
+        currency=sla.currency,
+        rates=sla.exchange_rates,
+        expected=answer.criterion,
+    ).get(answer.criterion)
+    return before is not None and before.kind == answer.kind and before.value == answer.value
+
+
+def next_questions(sla: SLA, slots: Mapping[str, Any], score: Score | None) -> list[str]:
+    """The slots the form still has to fill, in the SLA's order.
+
+    Contact details are asked only when the lead is sales-ready or the visitor asked for a
+    person: we don't collect personal data we have no use for.
+    """
+    wanted = list(sla.slots)
+    wants_contact = bool(slots.get("human_requested")) or (score is not None and score.tier is Tier.SALES_READY)
+    if bool(slots.get("human_requested")):
+        wanted = []  # a visitor who asked for a person is not made to finish the questionnaire
+    if wants_contact and all(slots.get(s) is not None for s in wanted):
+        wanted += [s for s in CONTACT_SLOTS if not (s == "company" and slots.get("company") == "")]
+    return wanted

@@ -1,0 +1,47 @@
+"""Which language a conversation is in: the page's, the visitor's, or the one they ask for.
+
+Detection uses lingua restricted to the SLA's languages: it ships its models in the wheel
+(no download at run time) and, unlike langdetect, is reliable on two- or three-word messages.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+_LINGUA = {"en": Language.ENGLISH, "es": Language.SPANISH}
+
+# "¿puedes hablar en español?", "English please": the language word decides.
+_ASKED = {
+    "es": re.compile(r"espa[ñn]ol|castellano|spanish", re.IGNORECASE),
+    "en": re.compile(r"ingl[ée]s|english", re.IGNORECASE),
+}
+
+# Below this confidence a message says nothing reliable about its language ("ok", "CEO", "20k").
+MIN_CONFIDENCE = 0.6
+MIN_LETTERS = 3
+
+
+@lru_cache(maxsize=4)
+def _detector(languages: tuple[str, ...]) -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*(_LINGUA[lang] for lang in languages)).build()
+
+
+def detect_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str | None:
+    """The language `text` is written in, or None when it is too short or ambiguous to tell."""
+    supported = tuple(lang for lang in languages if lang in _LINGUA)
+    sample = text[:500]
+    if len(supported) < 2 or sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return None
+    best = _detector(supported).compute_language_confidence_values(sample)[0]
+    if best.value < MIN_CONFIDENCE:
+        return None
+    return next(code for code, lang in _LINGUA.items() if lang == best.language)
+
+
+def requested_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str | None:
+    """The language a "can we speak Spanish?" message asks for, if it names exactly one."""
+    named = [lang for lang, pattern in _ASKED.items() if lang in languages and pattern.search(text)]
+    return named[0] if len(named) == 1 else None

@@ -1,0 +1,79 @@
+"""A conversation's state as a lead: answers parsed and scored, contact, context, transcript.
+
+Built from what Rasa keeps (slot values, serialised tracker events) without importing Rasa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from bot.scoring import Score, parse_answers, score_answers
+from bot.sla import SLA
+from bot.store import Contact, LeadSnapshot, Turn
+
+
+def conversation_start(events: Iterable[Mapping[str, Any]]) -> datetime:
+    """When the visitor first wrote: the date every relative answer is resolved against."""
+    for event in events:
+        if event.get("event") == "user" and event.get("timestamp"):
+            return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc)
+    return datetime.now(tz=timezone.utc)
+
+
+def transcript(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
+    """Visitor and bot messages in order, as sales will read them."""
+    turns = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        turns.append(Turn(speaker="visitor" if kind == "user" else "bot", text=str(event["text"]), at=at))
+    return turns
+
+
+def signals(page_context: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Yes/no facts about the visit that `extra_criteria` in the SLA can score."""
+    pages = (page_context or {}).get("pages") or []
+    paths = [str(p.get("path", "")) for p in pages if isinstance(p, Mapping)]
+    current = str(((page_context or {}).get("page") or {}).get("path", ""))
+    return {"viewed_pricing": any("pricing" in path for path in [*paths, current])}
+
+
+def score_slots(slots: Mapping[str, Any], sla: SLA, today: date) -> Score:
+    raw = {slot: slots.get(slot) for slot in sla.slots}
+    answers = parse_answers(raw, sla, today)
+    return score_answers(answers, sla, signals=signals(slots.get("page_context")))
+
+
+def snapshot(
+    conversation_id: str,
+    slots: Mapping[str, Any],
+    events: Iterable[Mapping[str, Any]],
+    sla: SLA,
+    *,
+    status: str = "in_progress",
+) -> LeadSnapshot:
+    events = list(events)
+    started_at = conversation_start(events)
+    raw = {slot: slots.get(slot) for slot in sla.slots}
+    answers = parse_answers(raw, sla, started_at.date())
+    score = score_answers(answers, sla, signals=signals(slots.get("page_context")))
+    contact = None
+    if any(slots.get(key) for key in ("name", "email", "company")):
+        contact = Contact(name=slots.get("name"), email=slots.get("email"), company=slots.get("company") or None)
+    return LeadSnapshot(
+        conversation_id=conversation_id,
+        started_at=started_at,
+        language=str(slots.get("language") or sla.default_language),
+        answers=answers,
+        score=score,
+        contact=contact,
+        contact_consent=slots.get("contact_consent"),
+        page_context=slots.get("page_context"),
+        human_requested=bool(slots.get("human_requested")),
+        transcript=transcript(events),
+        status=status,
+    )

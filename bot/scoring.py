@@ -1,0 +1,166 @@
+"""The scorer: typed answers + SLA -> points per criterion, total, tier.
+
+Pure and deterministic, so a score can be recomputed and explained from stored answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from bot.parse import read_message
+from bot.parse.base import Answer, Criterion, Kind
+from bot.sla import SLA, Rule
+
+
+class Tier(str, Enum):
+    SALES_READY = "sales_ready"
+    NURTURE = "nurture"
+    DISQUALIFIED = "disqualified"
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    """How one criterion scored, with the words and the rule behind it."""
+
+    criterion: str
+    points: int
+    max_points: int
+    answer: Answer | None  # None: the question was not asked or not answered
+    rule: str  # the rule that fired, as written in the SLA ("when: pain", "min: 10000")
+    explanation: str  # one line for the sales summary
+    knock_out: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    tier: Tier
+    breakdown: tuple[CriterionScore, ...]
+    knocked_out_by: str | None = None
+
+    @property
+    def qualified(self) -> bool:
+        return self.tier is Tier.SALES_READY
+
+    def criterion(self, name: str) -> CriterionScore | None:
+        return next((c for c in self.breakdown if c.criterion == name), None)
+
+
+def score_answers(
+    answers: Mapping[str, Answer],
+    sla: SLA,
+    *,
+    signals: Mapping[str, bool] | None = None,
+) -> Score:
+    """Score typed answers against the SLA.
+
+    `signals` are the yes/no facts behind `extra_criteria` (e.g. viewed_pricing), known
+    without asking. Criteria are scored in the SLA's criteria order, never the order the
+    visitor answered in, so the result does not depend on how the conversation went.
+    """
+    breakdown: list[CriterionScore] = []
+    for name, spec in sla.criteria.items():
+        answer = answers.get(name)
+        rule = _rule_for(answer, spec.rules) if answer is not None else None
+        if rule is None:
+            breakdown.append(
+                CriterionScore(
+                    criterion=name,
+                    points=0,
+                    max_points=spec.max_points,
+                    answer=answer,
+                    rule="none",
+                    explanation="not answered" if answer is None else "no rule matched",
+                )
+            )
+            continue
+        breakdown.append(
+            CriterionScore(
+                criterion=name,
+                points=rule.points,
+                max_points=spec.max_points,
+                answer=answer,
+                rule=_describe(rule),
+                explanation=_explain(rule, answer),
+                knock_out=rule.knock_out,
+            )
+        )
+    for name, extra in sla.extra_criteria.items():
+        hit = bool((signals or {}).get(name))
+        breakdown.append(
+            CriterionScore(
+                criterion=name,
+                points=extra.points if hit else 0,
+                max_points=extra.points,
+                answer=None,
+                rule=f"{name}: {'yes' if hit else 'no'}",
+                explanation=extra.explain if hit else f"not: {extra.explain}",
+            )
+        )
+
+    total = max(0, min(100, sum(c.points for c in breakdown)))
+    knocked_out_by = next((c.criterion for c in breakdown if c.knock_out), None)
+    if knocked_out_by is not None:
+        tier = Tier.DISQUALIFIED
+    elif total >= sla.tiers.sales_ready:
+        tier = Tier.SALES_READY
+    elif total >= sla.tiers.nurture:
+        tier = Tier.NURTURE
+    else:
+        tier = Tier.DISQUALIFIED
+    return Score(total=total, tier=tier, breakdown=tuple(breakdown), knocked_out_by=knocked_out_by)
+
+
+def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:
+    """Parse each question's raw words as an answer to that question."""
+    lexicon = sla.need_lexicon()
+    answers: dict[str, Answer] = {}
+    for slot, text in raw.items():
+        if text is None or slot not in {c.value for c in Criterion}:
+            continue
+        found = read_message(
+            text,
+            today=conversation_date,
+            lexicon=lexicon,
+            currency=sla.currency,
+            rates=sla.exchange_rates,
+            expected=Criterion(slot),
+        )
+        answers[slot] = found.get(Criterion(slot)) or Answer.unknown(Criterion(slot), text)
+    return answers
+
+
+def score_conversation(
+    raw: Mapping[str, str | None],
+    sla: SLA,
+    conversation_date: date,
+    *,
+    signals: Mapping[str, bool] | None = None,
+) -> Score:
+    """(the visitor's words per question, SLA, conversation date) -> Score."""
+    return score_answers(parse_answers(raw, sla, conversation_date), sla, signals=signals)
+
+
+def _rule_for(answer: Answer, rules: list[Rule]) -> Rule | None:
+    if answer.kind is Kind.VALUE and isinstance(answer.value, (int, float)):
+        return next((r for r in rules if r.is_range and r.matches_value(float(answer.value))), None)
+    if answer.kind is Kind.VALUE:
+        return next((r for r in rules if r.when == answer.value), None)
+    # need "none" answers are categorical values too: match on the value first.
+    by_value = next((r for r in rules if r.when is not None and r.when == answer.value), None)
+    return by_value or next((r for r in rules if r.when == answer.kind.value), None)
+
+
+def _describe(rule: Rule) -> str:
+    if rule.when is not None:
+        return f"when: {rule.when}"
+    parts = [f"min: {rule.min:g}" if rule.min is not None else "", f"max: {rule.max:g}" if rule.max is not None else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _explain(rule: Rule, answer: Answer) -> str:
+    base = rule.explain or _describe(rule)
+    return f"{base} ({answer.reason})" if answer.reason else base

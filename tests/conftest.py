@@ -1,0 +1,95 @@
+"""Shared fixtures: the whole stack (action server + Rasa server + chat page) once per run.
+
+Starting Rasa and loading the model takes tens of seconds, so every test shares one stack.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bot.launcher import MODEL, Stack, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make setup` (trains the model) before the integration tests")
+    tmp = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        api_port=None,
+        database_url=f"sqlite:///{tmp}/leads.db",
+        tracker_db_url=f"sqlite:///{tmp}/tracker.db",
+        log_dir=tmp / "logs",
+        extra_env={"LEADBOT_HANDOFF_URL": ""},
+    )
+    try:
+        running.start()
+    except Exception:
+        running.stop()
+        for log in sorted((tmp / "logs").glob("*.log")):
+            print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-4000:]}")
+        raise
+    os.environ.setdefault("LEADBOT_TEST_STACK_LOGS", str(tmp / "logs"))
+    yield running
+    running.stop()
+
+
+class Visitor:
+    """One website visitor talking to the bot over the REST channel."""
+
+    def __init__(self, stack: Stack, metadata: dict[str, Any] | None = None) -> None:
+        self.stack = stack
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.metadata = metadata or {}
+        self.replies: list[dict[str, Any]] = []
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        response = requests.post(
+            f"{self.stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text, "metadata": self.metadata},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        replies = response.json()
+        self.replies.extend(replies)
+        return replies
+
+    def say_text(self, text: str) -> str:
+        """What the bot answered, as one string (for assertions)."""
+        return "\n".join(r.get("text") or "" for r in self.say(text))
+
+    def click(self, title_part: str) -> str:
+        """Press the button of the last question whose title contains `title_part`."""
+        buttons = next(r["buttons"] for r in reversed(self.replies) if r.get("buttons"))
+        button = next(b for b in buttons if title_part.lower() in b["title"].lower())
+        return self.say_text(button["payload"])
+
+    def tracker(self) -> dict[str, Any]:
+        response = requests.get(f"{self.stack.rasa_url}/conversations/{self.sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def slots(self) -> dict[str, Any]:
+        return self.tracker()["slots"]
+
+
+@pytest.fixture
+def visitor(stack: Stack) -> Visitor:
+    return Visitor(stack)
+
+
+@pytest.fixture
+def make_visitor(stack: Stack) -> Any:
+    return lambda metadata=None: Visitor(stack, metadata)
