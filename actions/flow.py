@@ -58,7 +58,9 @@ class Stop(Action):
         dispatcher.utter_message(response="utter_stopped")
         if not tracker.get_slot("tier"):
             try:
-                runtime.store().finish(runtime.lead_snapshot(tracker, status="stopped"), sla=runtime.sla(), handoff=False)
+                runtime.store().finish(
+                    runtime.lead_snapshot(tracker, status="stopped"), sla=runtime.sla(), handoff=False
+                )
             except Exception:
                 runtime.log.exception("could not store stopped lead %s", tracker.sender_id)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -97,7 +99,9 @@ class Finish(Action):
         follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
 
         if human or tier is Tier.SALES_READY:
-            response = ("utter_close_human" if human else "utter_close_sales_ready") if handoff else "utter_close_no_consent"
+            response = (
+                ("utter_close_human" if human else "utter_close_sales_ready") if handoff else "utter_close_no_consent"
+            )
         elif tier is Tier.NURTURE:
             response = "utter_close_nurture"
         else:

@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from bot.dialogue import read_turn
 from bot.language import detect_language, requested_language
-from bot.visit import page_context, requested_language as page_language
+from bot.visit import page_context
+from bot.visit import requested_language as page_language
 
 
 class ReadMessage(Action):

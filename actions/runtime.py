@@ -42,7 +42,9 @@ def today(tracker: Tracker) -> date:
     return conversation_start(tracker.events).date()
 
 
-def lead_snapshot(tracker: Tracker, slots: dict[str, Any] | None = None, *, status: str = "in_progress") -> LeadSnapshot:
+def lead_snapshot(
+    tracker: Tracker, slots: dict[str, Any] | None = None, *, status: str = "in_progress"
+) -> LeadSnapshot:
     merged = {**tracker.current_slot_values(), **(slots or {})}
     return snapshot(tracker.sender_id, merged, tracker.events, sla(), status=status)
 

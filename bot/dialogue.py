@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.parse import read_message
-from bot.parse.base import Answer, Criterion
+from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.scoring import Score, Tier
 from bot.sla import SLA
@@ -26,7 +26,7 @@ DIGRESSIONS = frozenset(
         "why_ask",
         "human",
         "stop",
-        "restart",
+        "start_over",
         "switch_language",
         "chitchat",
         "bot_challenge",
@@ -39,7 +39,10 @@ DIGRESSIONS = frozenset(
     }
 )
 # Intents whose words must not be mined for volunteered answers either.
-_NOT_ANSWERS = frozenset({"why_ask", "nonsense", "nlu_fallback", "restart", "stop"})
+_NOT_ANSWERS = frozenset({"why_ask", "nonsense", "nlu_fallback", "start_over", "stop"})
+
+# Criteria whose vague answers ("not sure", "no") fit any question: volunteered only with a value.
+_VAGUE_WHEN_VOLUNTEERED = frozenset({Criterion.BUDGET, Criterion.TIMING})
 
 MAX_RAW = 2000  # visitor words kept per answer; the transcript keeps everything
 MAX_MISSES = 2  # re-ask once with a hint, then store as unknown and move on
@@ -81,7 +84,7 @@ def read_turn(
     """
     reading = Reading(misses=dict(misses or {}))
     text = (text or "").strip()
-    if not text or intent in _NOT_ANSWERS and requested not in CONTACT_SLOTS:
+    if not text or (intent in _NOT_ANSWERS and requested not in CONTACT_SLOTS):
         return reading
 
     asked = requested if requested in sla.slots else None
@@ -98,6 +101,8 @@ def read_turn(
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
             continue
+        if slot != asked and criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE:
+            continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
             continue  # "hi" while asked about budget is a greeting, not an answer
         previous = slots.get(slot)

@@ -94,7 +94,9 @@ class Stack:
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make setup` to train the model")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self._spawn("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)])
+        self._spawn(
+            "actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)]
+        )
         self._spawn(
             "rasa",
             [

@@ -65,7 +65,7 @@ def score_answers(
     for name, spec in sla.criteria.items():
         answer = answers.get(name)
         rule = _rule_for(answer, spec.rules) if answer is not None else None
-        if rule is None:
+        if answer is None or rule is None:
             breakdown.append(
                 CriterionScore(
                     criterion=name,

@@ -1,0 +1,507 @@
+"""`leadbot`: the command line for marketing, sales and ops (check, leads, export, report, outbox…).
+
+Also hosts `leadbot serve`: the outbox worker plus a small HTTP API (feedback, health).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hmac
+import io
+import json
+import logging
+import re
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import date, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from bot import config
+
+if TYPE_CHECKING:
+    from bot.sla import SLA
+    from bot.store import LeadStore
+
+log = logging.getLogger("leadbot")
+
+CSV_COLUMNS = [
+    "conversation_id",
+    "started_at",
+    "language",
+    *[f"{c}_{f}" for c in ("need", "budget", "role", "timing") for f in ("raw", "value", "points")],
+    "budget_currency",
+    "score",
+    "tier",
+    "knocked_out_by",
+    "qualified",
+    "handed_off",
+    "contact_name",
+    "contact_email",
+    "contact_company",
+    "summary",
+    "lead_id",
+    "status",
+    "human_requested",
+    "handoff_status",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except LookupError as exc:
+        print(f"leadbot: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"leadbot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadbot", description="Lead qualification assistant: leads, outbox, SLA.")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: LEADBOT_DATABASE_URL or sqlite:///leads.db)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="validate the SLA file against the domain")
+    check.add_argument("path", nargs="?", help="SLA file (default: LEADBOT_SLA or sla.yml)")
+    check.add_argument("--domain", default="domain.yml", help="Rasa domain file (default: domain.yml)")
+    check.set_defaults(handler=_check)
+
+    leads = sub.add_parser("leads", help="list or show leads")
+    leads_sub = leads.add_subparsers(dest="leads_command")
+    lst = leads_sub.add_parser("list", help="list leads, newest first")
+    _add_filters(lst)
+    lst.add_argument("--status", help="in_progress | sales_ready | nurture | disqualified | stopped")
+    lst.add_argument("--limit", type=int, default=None)
+    lst.set_defaults(handler=_leads_list)
+    show = leads_sub.add_parser("show", help="one lead: summary, breakdown, transcript, handoff, feedback")
+    show.add_argument("id", help="lead id or conversation id")
+    show.set_defaults(handler=_leads_show)
+
+    export = sub.add_parser("export", help="export leads that answered at least one question")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    _add_filters(export)
+    export.set_defaults(handler=_export)
+
+    feedback = sub.add_parser("feedback", help="record sales' verdict on a lead")
+    feedback.add_argument("id", help="lead id or conversation id")
+    feedback.add_argument("verdict", choices=("accept", "reject"))
+    feedback.add_argument("--reason", default="")
+    feedback.add_argument("--by", default=None)
+    feedback.set_defaults(handler=_feedback)
+
+    report = sub.add_parser("report", help="tiers, handoffs, acceptance, delivery time, follow-up breaches")
+    report.add_argument("--since", type=_date)
+    report.add_argument("--until", type=_date)
+    report.add_argument("--follow-up-minutes", type=int, help="override the SLA's follow_up.within_minutes")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+    report.set_defaults(handler=_report)
+
+    outbox = sub.add_parser("outbox", help="the handoff outbox")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command")
+    outbox.set_defaults(handler=_outbox_list, status=None)
+    olist = outbox_sub.add_parser("list", help="handoffs, newest first")
+    olist.add_argument("--status", choices=("pending", "sent", "dead"))
+    olist.set_defaults(handler=_outbox_list)
+    retry = outbox_sub.add_parser("retry", help="re-queue a dead or waiting handoff now")
+    retry.add_argument("id", type=int)
+    retry.set_defaults(handler=_outbox_retry)
+
+    forget = sub.add_parser("forget", help="erase every trace of a visitor by email (GDPR)")
+    forget.add_argument("email")
+    forget.set_defaults(handler=_forget)
+
+    purge = sub.add_parser("purge", help="retention: erase leads not updated for N days")
+    purge.add_argument("--days", type=int, required=True)
+    purge.set_defaults(handler=_purge)
+
+    serve = sub.add_parser("serve", help="run the outbox worker and the feedback/health HTTP API")
+    serve.add_argument("--port", type=int, help="default: LEADBOT_API_PORT or 5056")
+    serve.add_argument("--host", help="default: LEADBOT_API_HOST or 0.0.0.0")
+    serve.set_defaults(handler=_serve)
+
+    worker = sub.add_parser("worker", help="run the outbox worker only")
+    worker.add_argument("--once", action="store_true", help="one delivery pass, then exit")
+    worker.set_defaults(handler=_worker)
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tier", choices=("sales_ready", "nurture", "disqualified"))
+    p.add_argument("--since", type=_date, help="started on or after (YYYY-MM-DD or ISO time)")
+    p.add_argument("--until", type=_date, help="started before (YYYY-MM-DD or ISO time)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--handed-off", dest="handed_off", action="store_const", const=True, default=None)
+    group.add_argument("--not-handed-off", dest="handed_off", action="store_const", const=False)
+
+
+def _date(value: str) -> date | datetime:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
+
+
+def _store(args: argparse.Namespace) -> LeadStore:
+    from bot.store import LeadStore
+
+    return LeadStore(args.database_url)
+
+
+def _sla_or_none() -> SLA | None:
+    """The SLA for labels, currency and the follow-up promise; commands still work without it."""
+    path = config.settings().sla_path
+    try:
+        from bot.sla import load_sla
+
+        return load_sla(path)
+    except Exception as exc:
+        print(
+            f"leadbot: warning: SLA {path} not loaded ({str(exc).splitlines()[0] if str(exc) else exc!r})",
+            file=sys.stderr,
+        )
+        return None
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.sla import check_sla, load_sla
+
+    path = args.path or config.settings().sla_path
+    problems = check_sla(path, args.domain)
+    for problem in problems:
+        print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
+    if problems:
+        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    sla = load_sla(path)
+    print(
+        f"{path}: OK — {len(sla.questions)} questions, {len(sla.criteria)} criteria, "
+        f"tiers {sla.tiers.sales_ready}/{sla.tiers.nurture}"
+    )
+    return 0
+
+
+def _leads_list(args: argparse.Namespace) -> int:
+    leads = _store(args).list(
+        tier=args.tier,
+        status=args.status,
+        since=args.since,
+        until=args.until,
+        handed_off=args.handed_off,
+        limit=args.limit,
+    )
+    header = f"{'ID':>5}  {'STARTED (UTC)':16}  {'STATUS':12}  {'TIER':12}  {'SCORE':>5}  {'HANDOFF':7}  CONTACT"
+    print(header)
+    for lead in leads:
+        contact = lead.contact
+        who = " / ".join(x for x in ((contact.name, contact.email, contact.company) if contact else ()) if x)
+        print(
+            f"{lead.id:>5}  {lead.started_at:%Y-%m-%d %H:%M}  {lead.status:12}  {lead.tier or '-':12}  "
+            f"{lead.score:>5}  {lead.handoff.status if lead.handoff else '-':7}  {_clean(who) or '-'}"
+        )
+    print(f"{len(leads)} lead(s)", file=sys.stderr)
+    return 0
+
+
+def _leads_show(args: argparse.Namespace) -> int:
+    from bot.summary import render_summary
+
+    store = _store(args)
+    lead = store.get(args.id)
+    if lead is None:
+        raise LookupError(f"no lead {args.id!r}")
+    sla = _sla_or_none()
+    print(render_summary(lead, language=sla.sales_language if sla else "en", fmt="text"))
+    print(f"Lead id: {lead.id} · status: {lead.status} · updated {lead.updated_at:%Y-%m-%d %H:%M UTC}")
+    if lead.handoff is not None:
+        h = lead.handoff
+        print(f"Handoff {h.id}: {h.status}, {h.attempts} attempt(s), key {h.idempotency_key}")
+        for attempt in store.delivery_attempts(h.id):
+            outcome = "ok" if attempt.ok else (attempt.error or f"HTTP {attempt.status_code}")
+            print(
+                f"  {attempt.at:%Y-%m-%d %H:%M:%S} {attempt.channel}: {_clean(outcome)} ({attempt.duration_ms:.0f} ms)"
+            )
+    else:
+        print("Handoff: none")
+    for fb in lead.feedback:
+        print(f"Feedback {fb.at:%Y-%m-%d %H:%M}: {fb.verdict} by {_clean(fb.by or '?')} — {_clean(fb.reason)}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = _store(args)
+    sla = _sla_or_none()
+    objects = store.export(sla=sla, tier=args.tier, since=args.since, until=args.until, handed_off=args.handed_off)
+    text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        print(f"{len(objects)} lead(s) written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def to_csv(objects: Sequence[dict[str, Any]]) -> str:
+    """Flatten export objects to CSV columns (`need_raw`, `budget_value`, `contact_email`…)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for obj in objects:
+        row: dict[str, Any] = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
+        for name, answer in obj["answers"].items():
+            for key in ("raw", "value", "points", "currency"):
+                if key in answer:
+                    row[f"{name}_{key}"] = answer[key]
+        for key, value in obj["contact"].items():
+            row[f"contact_{key}"] = value
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    # Spreadsheets run cells starting with = + - @ as formulas; visitor text must not.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if value is None:
+        return ""
+    return value
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    fb = _store(args).feedback(args.id, args.verdict, args.reason, args.by)
+    print(f"feedback recorded on lead {fb.lead_id}: {fb.verdict}" + (f" — {fb.reason}" if fb.reason else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    minutes = args.follow_up_minutes
+    if minutes is None:
+        sla = _sla_or_none()
+        minutes = sla.follow_up.within_minutes if sla else None
+    report = _store(args).report(follow_up_minutes=minutes, since=args.since, until=args.until)
+    if args.json:
+        data = {k: v for k, v in report.__dict__.items() if not isinstance(v, datetime)}
+        data["acceptance_rate"] = report.acceptance_rate
+        print(json.dumps(data, indent=2, default=str))
+        return 0
+    period = f"{args.since or 'beginning'} – {args.until or 'now'}"
+    print(f"Leads ({period}): {report.leads}")
+    for tier in ("sales_ready", "nurture", "disqualified"):
+        print(f"  {tier:13} {report.per_tier.get(tier, 0)}")
+    print(f"  {'in progress':13} {report.per_status.get('in_progress', 0)} (not finished yet)")
+    print(f"Handoffs: {report.handoffs_sent} delivered, {report.handoffs_pending} pending, {report.handoffs_dead} dead")
+    rate = report.acceptance_rate
+    print(
+        f"Sales feedback: {report.accepted} accepted, {report.rejected} rejected; acceptance rate "
+        + (f"{rate:.0%}" if rate is not None else "n/a (no feedback yet)")
+    )
+    if report.delivery_minutes_median is not None:
+        print(
+            f"Last answer → delivered: median {report.delivery_minutes_median:.1f} min, "
+            f"p95 {report.delivery_minutes_p95:.1f} min"
+        )
+    else:
+        print("Last answer → delivered: n/a (nothing delivered)")
+    if report.follow_up_within_minutes is None:
+        print("Follow-up: n/a (SLA not loaded; pass --follow-up-minutes)")
+    else:
+        print(
+            f"Follow-up within {report.follow_up_within_minutes} min: {report.follow_up_met} met, "
+            f"{report.follow_up_breached} breached, {report.follow_up_open} still open"
+        )
+        print(
+            "  (clock starts when the handoff is queued; sales' first feedback counts as the follow-up;"
+            " no feedback past the deadline counts as a breach)"
+        )
+    return 0
+
+
+def _outbox_list(args: argparse.Namespace) -> int:
+    handoffs = _store(args).handoffs(status=getattr(args, "status", None))
+    print(
+        f"{'ID':>5}  {'LEAD':>5}  {'STATUS':7}  {'TRIES':>5}  {'CREATED (UTC)':16}  {'NEXT/SENT':16}  "
+        "CHANNELS / LAST ERROR"
+    )
+    for h in handoffs:
+        when = h.sent_at or h.next_attempt_at
+        channels = ",".join(f"{c}{'✓' if c in h.delivered else ''}" for c in h.channels) or "(none configured)"
+        print(
+            f"{h.id:>5}  {h.lead_id:>5}  {h.status:7}  {h.attempts:>5}  {h.created_at:%Y-%m-%d %H:%M}  "
+            f"{f'{when:%Y-%m-%d %H:%M}' if when else '-':16}  {channels}"
+            + (f"  {_clean(h.last_error)[:120]}" if h.last_error else "")
+        )
+    print(f"{len(handoffs)} handoff(s)", file=sys.stderr)
+    return 0
+
+
+def _outbox_retry(args: argparse.Namespace) -> int:
+    if not _store(args).retry_handoff(args.id):
+        raise LookupError(f"no handoff {args.id} to retry (unknown or already sent)")
+    print(f"handoff {args.id} re-queued")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    result = _store(args).forget_details(args.email)
+    if not result.leads:
+        print(f"no lead mentions {args.email}")
+    else:
+        print(
+            f"deleted {result.leads} lead(s) ({', '.join(result.conversation_ids)}): {result.answers} answer(s), "
+            f"{result.handoffs} handoff(s), {result.delivery_attempts} delivery attempt(s), "
+            f"{result.feedback} feedback record(s)"
+        )
+    if result.tracker_events is None:
+        print("tracker events: not deleted (LEADBOT_TRACKER_DB_URL not set)")
+    else:
+        print(f"deleted {result.tracker_events} Rasa tracker event(s)")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    if args.days < 0:
+        raise ValueError("--days must be >= 0")
+    ids = _store(args).purge(args.days)
+    print(f"purged {len(ids)} lead(s) not updated for {args.days} day(s)")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.handoff import Worker
+
+    worker = Worker(_store(args))
+    if args.once:
+        print(f"{worker.deliver_due()} handoff(s) delivered")
+        return 0
+    stop = _stop_on_signals()
+    worker.run(stop)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.handoff import Worker
+
+    settings = config.settings()
+    store = _store(args)
+    server = make_api_server(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
+    stop = _stop_on_signals()
+    worker_thread = threading.Thread(target=Worker(store, settings).run, args=(stop,), name="handoff-worker")
+    worker_thread.start()
+    api_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="api", daemon=True)
+    api_thread.start()
+    log.info("leadbot API on http://%s:%d (POST /feedback/<lead_id>, GET /health)", *server.server_address[:2])
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+    worker_thread.join(timeout=30)
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def _handler(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+    return stop
+
+
+# --------------------------------------------------------------------------- the HTTP API
+
+
+def make_api_server(store: LeadStore, settings: config.Settings, *, host: str, port: int) -> ThreadingHTTPServer:
+    """`POST /feedback/<lead_id>` (Bearer LEADBOT_FEEDBACK_TOKEN) and `GET /health`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "leadbot"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.info("api %s - " + format, self.address_string(), *args)
+
+        def _reply(self, status: HTTPStatus, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status is HTTPStatus.UNAUTHORIZED:
+                self.send_header("WWW-Authenticate", "Bearer")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] != "/health":
+                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            try:
+                pending = len(store.handoffs(status="pending"))
+                dead = len(store.handoffs(status="dead"))
+            except Exception as exc:
+                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"status": "error", "error": type(exc).__name__})
+            return self._reply(HTTPStatus.OK, {"status": "ok", "outbox": {"pending": pending, "dead": dead}})
+
+        def do_POST(self) -> None:
+            match = re.fullmatch(r"/feedback/([^/?]+)", self.path.split("?")[0])
+            if match is None:
+                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            token = settings.feedback_token
+            if not token:
+                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "feedback disabled: no token configured"})
+            given = self.headers.get("Authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                return self._reply(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"})
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > 65536:
+                    return self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not isinstance(body, dict):
+                    raise ValueError("body must be a JSON object")
+                fb = store.feedback(
+                    match.group(1),
+                    str(body.get("verdict", "")),
+                    str(body.get("reason") or ""),
+                    (str(body["by"]) if body.get("by") is not None else None),
+                )
+            except LookupError:
+                return self._reply(HTTPStatus.NOT_FOUND, {"error": f"no lead {match.group(1)}"})
+            except ValueError as exc:
+                return self._reply(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+            return self._reply(
+                HTTPStatus.OK, {"id": fb.id, "lead_id": fb.lead_id, "verdict": fb.verdict, "at": fb.at.isoformat()}
+            )
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def _clean(value: str | None) -> str:
+    from bot.summary import escape_text
+
+    return " ".join(escape_text(value).split())
+
+
+__all__ = ["main", "make_api_server", "to_csv"]

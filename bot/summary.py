@@ -1,0 +1,276 @@
+"""The sales summary: what a rep reads in 20 seconds, as plain text, Slack mrkdwn and HTML.
+
+Rendered from Jinja2 templates (`bot/templates/summary.{txt,md,html}.j2`) that marketing may
+override in `LEADBOT_TEMPLATES_DIR`; the visitor's words are escaped for each format by the
+environment itself (`finalize` / autoescape), so an overriding template is safe by default.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+
+from bot import config
+
+if TYPE_CHECKING:
+    from bot.store import Lead
+
+FORMATS = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_ANSWER_CHARS = 500
+ZWSP = "\u200b"
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "title": "New lead",
+        "who": "Who",
+        "name": "Name",
+        "email": "Email",
+        "company": "Company",
+        "role": "Role",
+        "no_contact": "no contact details shared (no consent)",
+        "need": "Need",
+        "budget": "Budget",
+        "timing": "Timing",
+        "not_answered": "not answered",
+        "score": "Score",
+        "tier": "Tier",
+        "knock_out": "Knock-out",
+        "breakdown": "Why this score",
+        "arrival": "How they arrived",
+        "page": "Page",
+        "referrer": "Referrer",
+        "utm": "Campaign",
+        "pages": "Pages viewed",
+        "direct": "unknown",
+        "human": "Asked for a human",
+        "yes": "yes",
+        "no": "no",
+        "transcript": "Transcript",
+        "full_transcript": "Full transcript",
+        "visitor": "Visitor",
+        "bot": "Bot",
+        "language": "Language",
+        "conversation": "Conversation",
+        "per_year": "per year",
+        "months": "months",
+        "no_plans": "no plans",
+        "sales_ready": "Sales-ready",
+        "nurture": "Nurture",
+        "disqualified": "Disqualified",
+        "in_progress": "In progress",
+    },
+    "es": {
+        "title": "Nuevo lead",
+        "who": "Quién",
+        "name": "Nombre",
+        "email": "Email",
+        "company": "Empresa",
+        "role": "Puesto",
+        "no_contact": "no ha compartido datos de contacto (sin consentimiento)",
+        "need": "Necesidad",
+        "budget": "Presupuesto",
+        "timing": "Plazo",
+        "not_answered": "sin respuesta",
+        "score": "Puntuación",
+        "tier": "Nivel",
+        "knock_out": "Descartado por",
+        "breakdown": "Por qué esta puntuación",
+        "arrival": "Cómo llegó",
+        "page": "Página",
+        "referrer": "Referencia",
+        "utm": "Campaña",
+        "pages": "Páginas vistas",
+        "direct": "desconocido",
+        "human": "Pidió hablar con una persona",
+        "yes": "sí",
+        "no": "no",
+        "transcript": "Conversación",
+        "full_transcript": "Conversación completa",
+        "visitor": "Visitante",
+        "bot": "Bot",
+        "language": "Idioma",
+        "conversation": "Conversación",
+        "per_year": "al año",
+        "months": "meses",
+        "no_plans": "sin planes",
+        "sales_ready": "Listo para ventas",
+        "nurture": "Nutrir",
+        "disqualified": "Descartado",
+        "in_progress": "En curso",
+    },
+}
+
+# C0/C1 controls except tab and newline, and the bidi overrides that can disguise text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_SPECIALS = re.compile(r"([*_~`\[\]])")
+_LINE_START_MARKERS = re.compile(r"(?m)^(\s*)(&gt;|#)")
+
+
+class _Trusted(str):
+    """A string we built ourselves (a URL, a label): `finalize` passes it through as is."""
+
+
+def strip_controls(value: str) -> str:
+    return _CONTROLS.sub("", unicodedata.normalize("NFC", value))
+
+
+def escape_text(value: Any) -> str:
+    """Plain text: no control characters (no terminal escapes, no hidden bidi tricks)."""
+    if value is None:
+        return ""
+    return strip_controls(str(value))
+
+
+def escape_markdown(value: Any) -> str:
+    """Slack mrkdwn: `& < >` as entities; formatting characters and line-start quote/heading
+    markers neutralised with zero-width spaces, so the visitor's characters still show as typed
+    but can never open bold, italics, code, strike, links or quotes."""
+    if value is None:
+        return ""
+    if isinstance(value, _Trusted):
+        return str(value)
+    text = strip_controls(str(value))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIALS.sub(ZWSP + r"\1" + ZWSP, text)
+    return _LINE_START_MARKERS.sub(r"\1" + ZWSP + r"\2", text)
+
+
+def shorten(value: Any, limit: int = MAX_ANSWER_CHARS) -> str:
+    """One line, at most `limit` characters (the full words stay in the transcript)."""
+    if value is None:
+        return ""
+    text = " ".join(strip_controls(str(value)).split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def render_summary(
+    lead: Lead,
+    *,
+    language: str = "en",
+    fmt: str = "text",
+    transcript_base_url: str | None = None,
+    templates_dir: str | None = None,
+) -> str:
+    """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    settings = config.settings()
+    base_url = transcript_base_url if transcript_base_url is not None else settings.transcript_base_url
+    directory = templates_dir if templates_dir is not None else settings.templates_dir
+    template = _environment(fmt, directory).get_template(FORMATS[fmt])
+    return template.render(**_context(lead, language, base_url)).strip() + "\n"
+
+
+@lru_cache(maxsize=16)
+def _environment(fmt: str, templates_dir: str | None) -> Environment:
+    loaders = []
+    if templates_dir and Path(templates_dir).is_dir():
+        loaders.append(FileSystemLoader(templates_dir))
+    loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    if fmt == "html":
+        env = Environment(loader=ChoiceLoader(loaders), autoescape=True)
+        env.filters["clean"] = lambda v: escape_text(v)
+    else:
+        finalize = escape_markdown if fmt == "markdown" else escape_text
+        env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=False,
+            finalize=finalize,
+            keep_trailing_newline=True,
+        )
+        env.filters["clean"] = lambda v: v
+    env.filters["short"] = shorten
+    env.filters["indent_lines"] = lambda v, prefix="    ": ("\n" + prefix).join(escape_text(v).splitlines())
+    return env
+
+
+def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
+    labels = LABELS.get(language) or LABELS["en"]
+    answers = lead.answers
+    contact = lead.contact
+    role = answers.get("role")
+    page_context = lead.page_context or {}
+    page = _mapping(page_context.get("page"))
+    utm = _mapping(page_context.get("utm"))
+    raw_pages = page_context.get("pages")
+    pages: list[Any] = raw_pages if isinstance(raw_pages, list) else []
+    link = None
+    if base_url and base_url.startswith(("http://", "https://")):
+        link = _Trusted(base_url.rstrip("/") + "/" + quote(lead.conversation_id, safe=""))
+    headline = (contact.name or contact.company or contact.email) if contact else None
+    criteria = [
+        {
+            "label": labels.get(c.criterion, c.criterion),
+            "points": c.points,
+            "max_points": c.max_points,
+            "explanation": c.explanation,
+            "knock_out": c.knock_out,
+        }
+        for c in lead.breakdown
+    ]
+    return {
+        "t": labels,
+        "lead": lead,
+        "headline": headline or lead.conversation_id,
+        "contact": contact,
+        "role": role.raw if role else None,
+        "need": answers["need"].raw if "need" in answers else None,
+        "budget": answers["budget"].raw if "budget" in answers else None,
+        "budget_value": _budget_value(lead, labels),
+        "timing": answers["timing"].raw if "timing" in answers else None,
+        "timing_value": _timing_value(lead, labels),
+        "score": lead.score,
+        "tier": labels.get(lead.tier or "in_progress", lead.tier or ""),
+        "knocked_out_by": labels.get(lead.knocked_out_by, lead.knocked_out_by) if lead.knocked_out_by else None,
+        "criteria": criteria,
+        "page": page,
+        "referrer": page.get("referrer") or page_context.get("referrer"),
+        "utm": {str(k): v for k, v in utm.items() if v},
+        "pages": [p for p in pages if isinstance(p, Mapping)][:10],
+        "human_requested": lead.human_requested,
+        "transcript": [
+            {
+                "speaker": labels["visitor"] if turn.speaker == "visitor" else labels["bot"],
+                "text": turn.text,
+                "time": turn.at.strftime("%H:%M"),
+            }
+            for turn in lead.transcript
+        ],
+        "transcript_link": link,
+        "started": lead.started_at.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    # Widget metadata comes from the browser: take only what has the expected shape.
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _budget_value(lead: Lead, labels: Mapping[str, str]) -> str | None:
+    answer = lead.answers.get("budget")
+    if answer is None or not isinstance(answer.value, (int, float)):
+        return None
+    currency = lead.currency or "EUR"
+    return _Trusted(f"≈ {answer.value:,.0f} {currency} {labels['per_year']}")
+
+
+def _timing_value(lead: Lead, labels: Mapping[str, str]) -> str | None:
+    answer = lead.answers.get("timing")
+    if answer is None:
+        return None
+    if isinstance(answer.value, (int, float)):
+        return _Trusted(f"≈ {answer.value:g} {labels['months']}")
+    if answer.kind == "none":
+        return _Trusted(labels["no_plans"])
+    return None
+
+
+__all__ = ["escape_markdown", "escape_text", "render_summary", "shorten"]

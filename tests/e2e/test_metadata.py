@@ -1,0 +1,98 @@
+"""The page context the widget sends as `metadata` with every user message.
+
+The actions store it with the lead, so its shape is a contract (see web/README.md).
+"""
+
+from __future__ import annotations
+
+from .conftest import ChatWidget
+
+UTM_NONE = {k: None for k in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")}
+
+
+def test_utm_tags_and_referrer_come_from_the_landing_page(web_visitor, web_url, fake_rasa):
+    ctx = web_visitor(fake_rasa.url)
+    page = ctx.new_page()
+    page.goto(f"{web_url}/index.html?utm_source=newsletter&utm_campaign=q4", referer="https://news.example.org/issue-7")
+    chat = ChatWidget(page)
+    chat.launcher.wait_for()
+    page.wait_for_timeout(300)  # some time on the home page
+    page.get_by_role("link", name="Pricing", exact=True).click()
+    page.wait_for_url("**/pricing.html")
+    chat.launcher.wait_for()
+
+    meta = chat.metadata()
+    assert meta["utm"] == {**UTM_NONE, "utm_source": "newsletter", "utm_campaign": "q4"}
+    assert meta["page"] == {
+        "url": f"{web_url}/pricing.html",
+        "path": "/pricing.html",
+        "title": "Pricing – Pipewise",
+        "referrer": "https://news.example.org/issue-7",
+    }
+    assert [p["path"] for p in meta["pages"]] == ["/index.html", "/pricing.html"]
+    assert meta["pages"][0]["title"] == "Pipewise – qualify every lead in minutes"
+    assert meta["pages"][0]["seconds"] >= 0.3
+    assert meta["language"] == "en"
+    assert meta["widget"] == "leadbot-web/1"
+
+
+def test_pages_list_grows_and_a_reload_is_not_a_new_page(web_visitor, web_url, fake_rasa):
+    ctx = web_visitor(fake_rasa.url)
+    page = ctx.new_page()
+    chat = ChatWidget(page)
+    page.goto(f"{web_url}/")
+    chat.launcher.wait_for()
+    page.goto(f"{web_url}/pricing.html")
+    chat.launcher.wait_for()
+    page.reload()
+    chat.launcher.wait_for()
+    page.goto(f"{web_url}/index.html")
+    chat.launcher.wait_for()
+    meta = chat.metadata()
+    assert [p["path"] for p in meta["pages"]] == ["/", "/pricing.html", "/index.html"]
+    assert meta["utm"] == UTM_NONE
+    assert meta["page"]["referrer"] is None
+    seconds = [p["seconds"] for p in meta["pages"]]
+    assert all(isinstance(s, (int, float)) and s >= 0 for s in seconds)
+
+
+def test_every_message_carries_the_metadata(web_visitor, web_url, fake_rasa):
+    ctx = web_visitor(fake_rasa.url)
+    page = ctx.new_page()
+    page.goto(f"{web_url}/index.html?utm_source=ads&utm_medium=cpc")
+    chat = ChatWidget(page)
+    chat.open()
+    chat.wait_for_bot_count(1)
+    page.goto(f"{web_url}/pricing.html")
+    chat.panel.wait_for(state="visible")
+    chat.send("how much is Growth?")
+    chat.wait_for_bot_count(2)
+
+    assert fake_rasa.messages() == ["hi", "how much is Growth?"]
+    first, second = (r.metadata for r in fake_rasa.received)
+    for meta in (first, second):
+        assert set(meta) == {"language", "page", "utm", "pages", "widget"}
+        assert meta["utm"]["utm_source"] == "ads" and meta["utm"]["utm_medium"] == "cpc"
+    assert first["page"]["path"] == "/index.html"
+    assert second["page"]["path"] == "/pricing.html"
+    assert [p["path"] for p in second["pages"]] == ["/index.html", "/pricing.html"]
+
+
+def test_a_new_visit_starts_after_30_minutes_of_inactivity(web_visitor, web_url, fake_rasa):
+    ctx = web_visitor(fake_rasa.url)
+    page = ctx.new_page()
+    chat = ChatWidget(page)
+    page.goto(f"{web_url}/index.html?utm_source=newsletter")
+    chat.launcher.wait_for()
+    page.evaluate(
+        """() => {
+          const v = JSON.parse(localStorage.getItem('leadbot:visit'));
+          v.lastSeen -= 31 * 60 * 1000;
+          localStorage.setItem('leadbot:visit', JSON.stringify(v));
+        }"""
+    )
+    page.goto(f"{web_url}/pricing.html?utm_source=ads")
+    chat.launcher.wait_for()
+    meta = chat.metadata()
+    assert meta["utm"]["utm_source"] == "ads"
+    assert [p["path"] for p in meta["pages"]] == ["/pricing.html"]

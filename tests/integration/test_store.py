@@ -1,0 +1,262 @@
+"""The leads database on SQLite and PostgreSQL: upserts, finish/handoff idempotency, export,
+feedback, report, forget and purge."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from bot.store import Base, LeadStore, delete_tracker_events, utcnow
+
+from .conftest import make_sla, make_snapshot
+
+DESIGN_KEYS = {
+    "conversation_id",
+    "started_at",
+    "language",
+    "answers",
+    "score",
+    "tier",
+    "knocked_out_by",
+    "qualified",
+    "handed_off",
+    "contact",
+    "summary",
+}
+
+
+def test_migrations_create_every_table(store: LeadStore) -> None:
+    names = set(inspect(store.engine).get_table_names())
+    assert {"leads", "answers", "handoffs", "delivery_attempts", "feedback", "alembic_version"} <= names
+    assert set(Base.metadata.tables) <= names
+
+
+def test_save_upserts_one_lead_and_one_answer_row_per_criterion(store: LeadStore) -> None:
+    snap = make_snapshot(budget=None, role=None, timing=None, status="in_progress", total=30)
+    store.save(snap)
+    store.save(snap)
+    corrected = make_snapshot(snap.conversation_id, need="Actually our CRM follow-up is broken", status="in_progress")
+    store.save(corrected)
+    lead = store.get(snap.conversation_id)
+    assert lead is not None
+    assert set(lead.answers) == {"need", "budget", "role", "timing"}
+    assert lead.answers["need"].raw == "Actually our CRM follow-up is broken"
+    assert lead.answers["budget"].value == 20000.0
+    assert lead.score == 100
+    assert len(store.list()) == 1
+    with store.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM answers")).scalar_one() == 4
+
+
+def test_contact_is_stored_only_with_consent(store: LeadStore) -> None:
+    no = make_snapshot(consent=False)
+    unknown = make_snapshot(consent=None)
+    yes = make_snapshot(consent=True)
+    for snap in (no, unknown, yes):
+        store.save(snap)
+    assert store.get(no.conversation_id).contact is None  # type: ignore[union-attr]
+    assert store.get(unknown.conversation_id).contact is None  # type: ignore[union-attr]
+    assert store.get(yes.conversation_id).contact.email == "ann@example.com"  # type: ignore[union-attr]
+    store.save(replace(yes, contact_consent=False))  # consent withdrawn: the details go
+    assert store.get(yes.conversation_id).contact is None  # type: ignore[union-attr]
+
+
+def test_finish_queues_exactly_one_handoff_even_when_called_twice(store: LeadStore) -> None:
+    snap = make_snapshot()
+    first = store.finish(snap, sla=make_sla(), handoff=True)
+    second = store.finish(snap, sla=make_sla(), handoff=True)
+    assert first.handoff is not None and second.handoff is not None
+    assert first.handoff.id == second.handoff.id
+    assert first.handoff.idempotency_key == second.handoff.idempotency_key
+    assert len(store.handoffs()) == 1
+    payload = first.handoff.payload
+    assert payload["handoff_id"] == first.handoff.id
+    assert payload["conversation_id"] == snap.conversation_id
+    assert "wastes hours" in payload["summary"] and "summary_markdown" in payload
+
+
+def test_concurrent_finish_never_creates_two_handoffs(store: LeadStore) -> None:
+    snap = make_snapshot()
+    store.save(snap)
+    errors: list[BaseException] = []
+
+    def finish() -> None:
+        try:
+            LeadStore(store.url).finish(snap, sla=make_sla(), handoff=True)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=finish) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(store.handoffs()) == 1
+
+
+def test_finish_without_handoff_queues_nothing(store: LeadStore) -> None:
+    lead = store.finish(make_snapshot(status="nurture", total=50), sla=make_sla(), handoff=False)
+    assert lead.handoff is None and lead.finished_at is not None and lead.summary
+
+
+def test_reset_deletes_answers_and_keeps_the_lead(store: LeadStore) -> None:
+    snap = make_snapshot()
+    store.save(snap)
+    store.reset(snap.conversation_id)
+    lead = store.get(snap.conversation_id)
+    assert lead is not None and lead.answers == {} and lead.score == 0 and lead.status == "in_progress"
+    store.reset("no-such-conversation")  # harmless
+
+
+def test_get_by_lead_id_or_conversation_id(store: LeadStore) -> None:
+    snap = make_snapshot()
+    store.save(snap)
+    lead = store.get(snap.conversation_id)
+    assert lead is not None
+    assert store.get(lead.id) == store.get(str(lead.id)) == lead
+    assert store.get("missing") is None
+
+
+def test_export_matches_design_shape_and_round_trips_values(store: LeadStore) -> None:
+    finished = make_snapshot()
+    store.finish(finished, sla=make_sla(), handoff=True)
+    store.save(make_snapshot(budget=None, role=None, timing=None, status="in_progress", total=30))
+    empty = make_snapshot(status="in_progress")
+    store.save(replace(empty, answers={}))  # no answer yet: not exported
+    objects = json.loads(json.dumps(store.export(sla=make_sla())))
+    assert len(objects) == 2
+    obj = next(o for o in objects if o["conversation_id"] == finished.conversation_id)
+    assert set(obj) >= DESIGN_KEYS
+    assert set(obj["answers"]) == {"need", "budget", "role", "timing"}
+    assert obj["answers"]["need"]["raw"] == finished.answers["need"].raw
+    assert obj["answers"]["need"]["value"] == "pain" and obj["answers"]["need"]["points"] == 30
+    assert obj["answers"]["budget"]["value"] == 20000.0 and obj["answers"]["budget"]["currency"] == "EUR"
+    assert isinstance(obj["answers"]["budget"]["value"], float) and isinstance(obj["answers"]["timing"]["value"], float)
+    assert obj["answers"]["role"]["value"] == "decision_maker"
+    assert obj["answers"]["timing"]["value"] == 3.0 and obj["answers"]["timing"]["points"] == 20
+    assert obj["score"] == 100 and obj["tier"] == "sales_ready" and obj["knocked_out_by"] is None
+    assert obj["qualified"] is True and obj["handed_off"] is True
+    assert obj["contact"] == {"name": "Ann Example", "email": "ann@example.com", "company": "Example GmbH"}
+    assert isinstance(obj["summary"], str) and "Ann Example" in obj["summary"]
+    assert obj["started_at"].startswith(finished.started_at.date().isoformat())
+    partial = next(o for o in objects if o is not obj)
+    assert partial["answers"]["budget"] == {"raw": None, "value": None, "currency": "EUR", "points": 0}
+    assert partial["handed_off"] is False
+
+
+def test_list_filters(store: LeadStore) -> None:
+    ready = make_snapshot()
+    nurture = make_snapshot(status="nurture", total=50)
+    store.finish(ready, sla=make_sla(), handoff=True)
+    store.finish(nurture, sla=make_sla(), handoff=False)
+    assert [lead.conversation_id for lead in store.list(tier="nurture")] == [nurture.conversation_id]
+    assert [lead.conversation_id for lead in store.list(handed_off=True)] == [ready.conversation_id]
+    assert [lead.conversation_id for lead in store.list(handed_off=False)] == [nurture.conversation_id]
+    tomorrow = (utcnow() + timedelta(days=1)).date()
+    assert store.list(since=tomorrow) == []
+    assert len(store.list(until=tomorrow)) == 2
+
+
+def test_feedback_and_report(store: LeadStore) -> None:
+    a, b, c = (make_snapshot() for _ in range(3))
+    for snap in (a, b, c):
+        store.finish(snap, sla=make_sla(), handoff=True)
+    store.feedback(a.conversation_id, "accept", "great fit", "rep@example.com")
+    store.feedback(b.conversation_id, "reject", "student")
+    with pytest.raises(ValueError):
+        store.feedback(a.conversation_id, "maybe")
+    with pytest.raises(LookupError):
+        store.feedback("nope", "accept")
+    report = store.report(follow_up_minutes=60)
+    assert report.per_tier == {"sales_ready": 3}
+    assert report.handoffs_pending == 3 and report.handoffs_sent == 0
+    assert report.accepted == 1 and report.rejected == 1 and report.acceptance_rate == 0.5
+    assert (report.follow_up_met, report.follow_up_breached, report.follow_up_open) == (2, 0, 1)
+    later = store.report(follow_up_minutes=60, now=utcnow() + timedelta(hours=2))
+    assert (later.follow_up_met, later.follow_up_breached, later.follow_up_open) == (2, 1, 0)
+
+
+def _all_text(url: str) -> str:
+    engine = create_engine(url, future=True)
+    chunks = []
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            for row in connection.execute(text(f"SELECT * FROM {table}")):
+                chunks.append(json.dumps([str(v) for v in row], ensure_ascii=False))
+    engine.dispose()
+    return "\n".join(chunks).lower()
+
+
+def test_forget_leaves_no_trace_of_the_email(store: LeadStore, tmp_path: Path) -> None:
+    email = "Forget.Me@Example.org"
+    tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = create_engine(tracker, future=True)
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))
+    keep = make_snapshot(email="keep@example.org")
+    by_contact = make_snapshot(email=email)
+    # Without consent the contact is not stored, but the visitor typed the email in an answer.
+    typed = make_snapshot(email=email, consent=False, need=f"write me at {email.lower()} about our lead mess")
+    for snap in (keep, by_contact, typed):
+        store.finish(snap, sla=make_sla(), handoff=True)
+        with engine.begin() as c:
+            c.execute(
+                text("INSERT INTO events (sender_id, data) VALUES (:s, :d)"),
+                {"s": snap.conversation_id, "d": json.dumps({"text": snap.transcript[-1].text})},
+            )
+    store.feedback(by_contact.conversation_id, "accept", "called", "rep")
+    result = store.forget_details(email, tracker_db_url=tracker)
+    assert result.leads == 2 and set(result.conversation_ids) == {by_contact.conversation_id, typed.conversation_id}
+    assert result.handoffs == 2 and result.feedback == 1 and result.tracker_events == 2
+    leftovers = _all_text(store.url)
+    assert email.lower() not in leftovers
+    assert by_contact.conversation_id not in leftovers and typed.conversation_id not in leftovers
+    assert "keep@example.org" in leftovers
+    with engine.connect() as c:
+        assert [r[0] for r in c.execute(text("SELECT sender_id FROM events"))] == [keep.conversation_id]
+    engine.dispose()
+    assert store.forget(email) == 0
+
+
+def test_purge_erases_old_leads_only(store: LeadStore) -> None:
+    old, new = make_snapshot(), make_snapshot()
+    store.finish(old, sla=make_sla(), handoff=True)
+    store.save(new)
+    from bot.store import LeadRow
+
+    with store.session() as s:
+        row = s.execute(select(LeadRow).where(LeadRow.conversation_id == old.conversation_id)).scalar_one()
+        row.updated_at = utcnow() - timedelta(days=100)
+    assert store.purge(90) == [old.conversation_id]
+    assert store.get(old.conversation_id) is None and store.get(new.conversation_id) is not None
+    assert store.handoffs() == []
+
+
+def test_claims_never_overlap(store: LeadStore) -> None:
+    for _ in range(6):
+        store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+    results: dict[str, list[int]] = {}
+
+    def claim(name: str) -> None:
+        results[name] = [h.id for h in LeadStore(store.url).claim_handoffs(worker=name, lease_seconds=60, limit=6)]
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = [i for ids in results.values() for i in ids]
+    assert sorted(claimed) == sorted(set(claimed))
+    assert len(claimed) == 6
+    assert store.claim_handoffs(worker="late", lease_seconds=60) == []
+
+
+def test_delete_tracker_events_with_no_ids_is_a_no_op(tmp_path: Path) -> None:
+    assert delete_tracker_events(f"sqlite:///{tmp_path / 't.db'}", []) == 0

@@ -1,0 +1,203 @@
+"""Each Rasa action on its own, with rasa_sdk's Tracker and CollectingDispatcher.
+
+The actions are thin, so these tests check the wiring: the right slots, messages and stored lead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.flow import ExplainWhy, Finish, RequestHuman, StartOver, Stop
+from actions.form import AskBudget, AskNeed, ValidateQualificationForm
+from actions.reading import ReadMessage
+from bot.store import LeadStore
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+SLOTS = {name: None for name in DOMAIN["slots"]} | {"human_requested": False, "requested_slot": None}
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path}/leads.db"
+    monkeypatch.setenv("LEADBOT_DATABASE_URL", url)
+    monkeypatch.setenv("LEADBOT_SLA", str(ROOT / "sla.yml"))
+    monkeypatch.chdir(ROOT)
+    return url
+
+
+def tracker(
+    text: str = "",
+    *,
+    intent: str = "inform",
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    sender: str = "visitor-1",
+) -> Tracker:
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
+    events = [{"event": "user", "text": text, "timestamp": time.time(), "parse_data": message}]
+    return Tracker(sender, SLOTS | (slots or {}), message, events, False, None, {}, "action_listen")
+
+
+def run(action: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return events, dispatcher
+
+
+def slot_sets(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_reading_an_opener_fills_every_volunteered_answer(database: str) -> None:
+    text = "I'm the CTO, our reps waste hours on bad leads, we have about 30k a year and want it next quarter"
+    events, _ = run(ReadMessage(), tracker(text))
+    filled = slot_sets(events)
+    assert {"need", "budget", "role", "timing"} <= filled.keys()
+    lead = LeadStore(database).get("visitor-1")
+    assert lead is not None and lead.answers["budget"].value == pytest.approx(30000)
+
+
+def test_reading_a_correction_confirms_the_new_value() -> None:
+    slots = {"budget": "3k a year", "need": "bad leads", "requested_slot": "role"}
+    events, dispatcher = run(ReadMessage(), tracker("actually our budget is 50k", slots=slots))
+    assert slot_sets(events)["budget"] == "actually our budget is 50k"
+    assert dispatcher.messages[0]["response"] == "utter_updated_budget"
+
+
+def test_reading_an_unclear_answer_reasks_with_the_slas_hint_once() -> None:
+    events, dispatcher = run(ReadMessage(), tracker("bananas", slots={"requested_slot": "budget"}))
+    assert slot_sets(events)["budget"] is None and slot_sets(events)["misses"] == {"budget": 1}
+    assert dispatcher.messages[0]["response"] == "utter_reask_hint"
+    assert "20k a year" in dispatcher.messages[0]["hint"]
+    second, dispatcher = run(
+        ReadMessage(), tracker("purple", slots={"requested_slot": "budget", "misses": {"budget": 1}})
+    )
+    assert slot_sets(second)["budget"] == "purple"
+    assert dispatcher.messages[0]["response"] == "utter_moving_on"
+
+
+def test_reading_a_button_payload_uses_the_button_value() -> None:
+    entities = [{"entity": "answer", "value": "20000 EUR per year"}]
+    events, _ = run(
+        ReadMessage(),
+        tracker('/inform{"answer": "20000 EUR per year"}', slots={"requested_slot": "budget"}, entities=entities),
+    )
+    assert slot_sets(events)["budget"] == "20000 EUR per year"
+
+
+def test_reading_leaves_digressions_to_the_rules() -> None:
+    events, _ = run(ReadMessage(), tracker("why do you ask?", intent="why_ask", slots={"requested_slot": "budget"}))
+    assert "budget" not in slot_sets(events)
+
+
+def test_reading_detects_spanish_and_keeps_page_context() -> None:
+    metadata = {"utm": {"utm_source": "newsletter"}, "page": {"path": "/pricing.html", "url": "http://x/pricing.html"}}
+    events, _ = run(ReadMessage(), tracker("Hola, necesitamos cualificar mejor los leads de la web", metadata=metadata))
+    filled = slot_sets(events)
+    assert filled["language"] == "es"
+    assert filled["page_context"]["utm"] == {"utm_source": "newsletter"}
+
+
+def test_switching_language_on_request() -> None:
+    events, _ = run(ReadMessage(), tracker("English please", intent="switch_language", slots={"language": "es"}))
+    assert slot_sets(events)["language"] == "en"
+
+
+def test_form_asks_sla_questions_in_sla_order_then_contact_only_when_sales_ready() -> None:
+    form = ValidateQualificationForm()
+    first, _ = run(form, tracker("hi", intent="greet"))
+    assert slot_sets(first)["requested_slot"] == "need"
+    strong = {"need": "our reps waste hours on bad leads", "budget": "30k a year", "role": "CEO", "timing": "asap"}
+    asked = asyncio.run(form.required_slots([], CollectingDispatcher(), tracker("asap", slots=strong), DOMAIN))
+    assert asked == ["need", "budget", "role", "timing", "name", "email", "company", "contact_consent"]
+    weak = strong | {"need": "just curious", "budget": "no budget", "role": "analyst", "timing": "no plans"}
+    events, _ = run(form, tracker("no plans", slots=weak))
+    assert slot_sets(events)["requested_slot"] is None
+
+
+def test_asking_a_question_uses_the_slas_wording_and_buttons() -> None:
+    _, dispatcher = run(AskBudget(), tracker(slots={"language": "es"}))
+    message = dispatcher.messages[0]
+    assert "presupuesto" in message["text"]
+    assert next(b["title"] for b in message["buttons"]) == "Menos de 5.000 €/año"
+    assert message["buttons"][0]["payload"].startswith('/inform{"answer": ')
+    _, dispatcher = run(AskNeed(), tracker())
+    assert "problem" in dispatcher.messages[0]["text"] and not dispatcher.messages[0]["buttons"]
+
+
+def test_why_we_ask_comes_from_the_sla_for_the_pending_question() -> None:
+    _, dispatcher = run(ExplainWhy(), tracker("why?", intent="why_ask", slots={"requested_slot": "timing"}))
+    assert "onboarding" in dispatcher.messages[0]["text"]
+
+
+def test_requesting_a_human_flags_the_lead() -> None:
+    events, dispatcher = run(RequestHuman(), tracker("a person please", intent="human"))
+    assert slot_sets(events)["human_requested"] is True
+    assert dispatcher.messages[0]["response"] == "utter_human_requested"
+
+
+def test_stop_deactivates_the_form_and_stores_the_lead_as_stopped(database: str) -> None:
+    events, _ = run(Stop(), tracker("stop", intent="stop", slots={"need": "bad leads everywhere"}))
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert LeadStore(database).get("visitor-1").status == "stopped"
+
+
+def test_start_over_clears_every_answer() -> None:
+    events, _ = run(StartOver(), tracker("start over", intent="start_over", slots={"need": "x", "budget": "10k"}))
+    cleared = slot_sets(events)
+    assert cleared["need"] is None and cleared["budget"] is None and cleared["human_requested"] is False
+
+
+SALES_READY = {
+    "need": "our reps waste hours on bad leads",
+    "budget": "30k a year",
+    "role": "VP of Sales",
+    "timing": "next month",
+    "name": "Ana",
+    "email": "ana@acme.com",
+    "company": "Acme",
+}
+
+
+def test_finish_hands_off_a_sales_ready_lead_with_consent(database: str) -> None:
+    events, dispatcher = run(Finish(), tracker("yes", intent="affirm", slots=SALES_READY | {"contact_consent": True}))
+    assert slot_sets(events)["tier"] == "sales_ready"
+    assert dispatcher.messages[0]["response"] == "utter_close_sales_ready"
+    assert "1 business hour" in dispatcher.messages[0]["follow_up"]
+    lead = LeadStore(database).get("visitor-1")
+    assert lead.handed_off and lead.contact.email == "ana@acme.com"
+
+
+def test_finish_without_consent_stores_no_contact_and_no_handoff(database: str) -> None:
+    _, dispatcher = run(Finish(), tracker("no", intent="deny", slots=SALES_READY | {"contact_consent": False}))
+    assert dispatcher.messages[0]["response"] == "utter_close_no_consent"
+    lead = LeadStore(database).get("visitor-1")
+    assert not lead.handed_off and (lead.contact is None or lead.contact.email is None)
+
+
+def test_finish_twice_never_hands_off_twice(database: str) -> None:
+    run(Finish(), tracker("yes", slots=SALES_READY | {"contact_consent": True}))
+    run(Finish(), tracker("yes", slots=SALES_READY | {"contact_consent": True}))
+    assert len(LeadStore(database).handoffs()) == 1
+
+
+def test_finish_nurtures_an_early_lead() -> None:
+    slots = {"need": "just curious", "budget": "not decided yet", "role": "marketing manager", "timing": "in 4 months"}
+    events, dispatcher = run(Finish(), tracker("in 4 months", slots=slots))
+    assert slot_sets(events)["tier"] == "nurture"
+    assert dispatcher.messages[0]["response"] == "utter_close_nurture"
