@@ -84,6 +84,9 @@ def read_turn(
     """
     reading = Reading(misses=dict(misses or {}))
     text = (text or "").strip()
+    if requested == "contact_consent" and intent in ("affirm", "deny") and not text:
+        reading.fills["contact_consent"] = intent == "affirm"  # a Yes/No button
+        return reading
     if not text or (intent in _NOT_ANSWERS and requested not in CONTACT_SLOTS):
         return reading
 

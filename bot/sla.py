@@ -698,12 +698,23 @@ class _Checker:
         if name != "need":
             self._at_key((*path, "phrases"), f"only need takes phrases, not {name}")
             return
+        # Besides one list per answer kind, `topic` and `problem` hold the two halves of the
+        # second pain signal (a topic term and a problem cue in one sentence, see bot/parse/need.py).
+        cue_kinds = ("topic", "problem")
+        kinds = [*_NEED_PHRASE_KINDS, *cue_kinds]
         for kind in spec.phrases:
-            if kind not in _NEED_PHRASE_KINDS:
+            if kind not in kinds:
                 self._at_key(
                     (*path, "phrases", kind),
-                    f"'{kind}' is not a kind of need answer" + _suggest(kind, list(_NEED_PHRASE_KINDS)),
+                    f"'{kind}' is not a kind of need answer" + _suggest(kind, kinds),
                 )
+        given = [kind for kind in cue_kinds if spec.phrases.get(kind)]
+        if len(given) == 1:
+            missing = next(kind for kind in cue_kinds if kind not in given)
+            self._at_key(
+                (*path, "phrases", given[0]),
+                f"`{given[0]}` does nothing without `{missing}`: only a topic and a problem cue together make a pain",
+            )
 
     def _total(self) -> None:
         sla = self.sla

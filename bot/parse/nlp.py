@@ -51,6 +51,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
+def fold_word(word: str) -> str:
+    """``fold`` for one token, cached: the need parser folds every token of every message."""
+    return fold(word)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased tokens of ``text`` (accents kept, so the lemma tables can find them)."""
     # Lone surrogates ("\ud800") are valid Python text but spaCy's string store rejects them.

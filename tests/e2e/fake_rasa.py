@@ -9,6 +9,7 @@ stopped and restarted on the same port to test reconnects.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 import threading
 import uuid
@@ -107,8 +108,11 @@ class FakeRasa:
             self.session_requests.append(data)
             data = data or {}
             session_id = data.get("session_id") or uuid.uuid4().hex
-            # Rasa 3.6.21 forgets this await with python-socketio >= 5.10 (RasaHQ/rasa#13027).
-            await sio.enter_room(sid, session_id)
+            # enter_room is a coroutine from python-socketio 5.10 on and plain before; Rasa
+            # 3.6.21 never awaits it, which is why we pin python-socketio < 5.10 (RasaHQ/rasa#13027).
+            entered = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(entered):
+                await entered
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on("user_uttered")

@@ -201,3 +201,10 @@ def test_finish_nurtures_an_early_lead() -> None:
     events, dispatcher = run(Finish(), tracker("in 4 months", slots=slots))
     assert slot_sets(events)["tier"] == "nurture"
     assert dispatcher.messages[0]["response"] == "utter_close_nurture"
+
+
+def test_consent_buttons_fill_consent_from_the_intent() -> None:
+    events, _ = run(ReadMessage(), tracker("/affirm", intent="affirm", slots={"requested_slot": "contact_consent"}))
+    assert slot_sets(events)["contact_consent"] is True
+    events, _ = run(ReadMessage(), tracker("/deny", intent="deny", slots={"requested_slot": "contact_consent"}))
+    assert slot_sets(events)["contact_consent"] is False
