@@ -148,7 +148,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8000)
     args = parser.parse_args(argv)
-    stack = Stack(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port)
+    from bot.config import settings  # loads .env, so its values reach every server we start
+
+    configured = settings()
+    stack = Stack(
+        rasa_port=args.rasa_port,
+        actions_port=args.actions_port,
+        web_port=args.web_port,
+        api_port=configured.api_port,
+        database_url=configured.database_url,
+        tracker_db_url=configured.tracker_db_url or "sqlite:///rasa_tracker.db",
+        sla_path=configured.sla_path,
+    )
     stopping = False
 
     def _stop(*_: object) -> None:

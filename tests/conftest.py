@@ -24,6 +24,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make setup` (trains the model) before the integration tests")
     tmp = tmp_path_factory.mktemp("stack")
+    # A copy, so a test can edit the SLA the running action server reads (hot reload).
+    sla_copy = tmp / "sla.yml"
+    sla_copy.write_text((ROOT / "sla.yml").read_text())
     running = Stack(
         rasa_port=free_port(),
         actions_port=free_port(),
@@ -32,6 +35,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         database_url=f"sqlite:///{tmp}/leads.db",
         tracker_db_url=f"sqlite:///{tmp}/tracker.db",
         log_dir=tmp / "logs",
+        sla_path=str(sla_copy),
         extra_env={"LEADBOT_HANDOFF_URL": ""},
     )
     try:
