@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.parse import read_message
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
-from bot.scoring import Score, Tier
+from bot.scoring import Score, Tier, read_with_sla
 from bot.sla import SLA
 
 QUESTION_SLOTS = tuple(c.value for c in Criterion)
@@ -91,14 +90,7 @@ def read_turn(
         return reading
 
     asked = requested if requested in sla.slots else None
-    found = read_message(
-        text,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        expected=Criterion(asked) if asked else None,
-    )
+    found = read_with_sla(text, sla, today, Criterion(asked) if asked else None)
     raw = text[:MAX_RAW]
     for criterion, answer in found.items():
         slot = criterion.value
@@ -165,14 +157,7 @@ def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) ->
 
 def _same_answer(previous_raw: str, answer: Answer, sla: SLA, today: date) -> bool:
     """Whether a slot's earlier words already meant this answer (then it is no correction)."""
-    before = read_message(
-        previous_raw,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        expected=answer.criterion,
-    ).get(answer.criterion)
+    before = read_with_sla(previous_raw, sla, today, answer.criterion).get(answer.criterion)
     return before is not None and before.kind == answer.kind and before.value == answer.value
 
 

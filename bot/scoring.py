@@ -114,21 +114,25 @@ def score_answers(
     return Score(total=total, tier=tier, breakdown=tuple(breakdown), knocked_out_by=knocked_out_by)
 
 
+def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) -> dict[Criterion, Answer]:
+    """Every answer in one message, read with the SLA's need phrases, currency and rates."""
+    return read_message(
+        text,
+        today=today,
+        lexicon=sla.need_lexicon(),
+        currency=sla.currency,
+        rates=sla.exchange_rates,
+        expected=expected,
+    )
+
+
 def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:
     """Parse each question's raw words as an answer to that question."""
-    lexicon = sla.need_lexicon()
     answers: dict[str, Answer] = {}
     for slot, text in raw.items():
         if text is None or slot not in {c.value for c in Criterion}:
             continue
-        found = read_message(
-            text,
-            today=conversation_date,
-            lexicon=lexicon,
-            currency=sla.currency,
-            rates=sla.exchange_rates,
-            expected=Criterion(slot),
-        )
+        found = read_with_sla(text, sla, conversation_date, Criterion(slot))
         answers[slot] = found.get(Criterion(slot)) or Answer.unknown(Criterion(slot), text)
     return answers
 
