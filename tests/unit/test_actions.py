@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,16 @@ def tracker(
     return Tracker(sender, SLOTS | (slots or {}), message, events, False, None, {}, "action_listen")
 
 
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh loop in a worker thread: another test's loop (Playwright's)
+    may still be running in the main thread, where asyncio.run() refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(action: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    events = run_async(action.run(dispatcher, tracker, DOMAIN))
     return events, dispatcher
 
 
@@ -123,7 +131,7 @@ def test_form_asks_sla_questions_in_sla_order_then_contact_only_when_sales_ready
     first, _ = run(form, tracker("hi", intent="greet"))
     assert slot_sets(first)["requested_slot"] == "need"
     strong = {"need": "our reps waste hours on bad leads", "budget": "30k a year", "role": "CEO", "timing": "asap"}
-    asked = asyncio.run(form.required_slots([], CollectingDispatcher(), tracker("asap", slots=strong), DOMAIN))
+    asked = run_async(form.required_slots([], CollectingDispatcher(), tracker("asap", slots=strong), DOMAIN))
     assert asked == ["need", "budget", "role", "timing", "name", "email", "company", "contact_consent"]
     weak = strong | {"need": "just curious", "budget": "no budget", "role": "analyst", "timing": "no plans"}
     events, _ = run(form, tracker("no plans", slots=weak))
