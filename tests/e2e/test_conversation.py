@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,11 +123,10 @@ def test_visitor_from_newsletter_is_qualified_and_handed_to_sales(web_visitor, s
     assert lead["answers"]["budget"]["value"] == 50_000  # the correction won over the button
     assert lead["answers"]["role"]["value"] == "decision_maker"
     assert lead["contact"]["email"] == "ana.garcia@example.com"
-    # TODO(store API): assert the page context stored with the lead, e.g.
-    #   assert lead["page_context"]["utm"]["utm_source"] == "newsletter"
-    #   assert lead["page_context"]["utm"]["utm_campaign"] == "q4"
-    #   assert [p["path"] for p in lead["page_context"]["pages"]][:2] == ["/index.html", "/pricing.html"]
-    # (field name per bot/store.py / the export; `viewed_pricing` in the score breakdown should be true).
+    assert lead["page_context"]["utm"] == {"utm_source": "newsletter", "utm_campaign": "q4"}
+    assert [p["path"] for p in lead["page_context"]["pages"]][:2] == ["/index.html", "/pricing.html"]
+    assert "pricing" in lead["summary"].lower()  # sales sees how the visitor arrived
+    page.screenshot(path=str(Path(__file__).parent / "artifacts" / "conversation-desktop.png"))
 
 
 def test_reload_mid_conversation_keeps_history_and_form_state(web_visitor, stack):
