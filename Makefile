@@ -31,7 +31,7 @@ $(WIDGET): web/package.json web/package-lock.json
 	npm run --prefix web --silent build
 
 # Retrained only when the NLU data, rules, domain or pipeline changed.
-$(MODEL): $(BIN)/.installed $(TRAINING)
+$(MODEL): $(TRAINING) | $(BIN)/.installed
 	$(BIN)/rasa train --fixed-model-name leadbot --out models --quiet
 
 run: setup
