@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test lint unit integration stories validate bench clean
+.PHONY: setup run run-prod test lint stories validate bench clean
 
 setup: $(BIN)/.installed $(WIDGET) $(MODEL)
 
@@ -37,6 +37,10 @@ $(MODEL): $(TRAINING) | $(BIN)/.installed
 run: setup
 	$(BIN)/python -m bot.launcher
 
+# PostgreSQL + Redis + two Rasa instances behind nginx (Debian packages); see deploy/README.md.
+run-prod: setup
+	$(BIN)/python -m bot.production
+
 validate: $(BIN)/.installed
 	$(BIN)/rasa data validate --quiet
 	$(BIN)/leadbot check sla.yml
@@ -58,4 +62,4 @@ bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) models results logs web/node_modules web/widget/vendor
+	rm -rf $(VENV) models results logs var web/node_modules web/widget/vendor

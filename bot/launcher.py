@@ -29,7 +29,7 @@ def free_port() -> int:
 
 
 def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll `url` until it answers; fail early if the process behind it died."""
+    """Poll `url` until it answers with any HTTP status; fail early if the process behind it died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -37,6 +37,8 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None 
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers, if only with 401: that is all "up" means here
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
