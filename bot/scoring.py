@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from bot.parse import read_message
+from bot.parse import read_answer, read_message
 from bot.parse.base import Answer, Criterion, Kind
 from bot.sla import SLA, Rule
 
@@ -132,8 +132,14 @@ def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: da
     for slot, text in raw.items():
         if text is None or slot not in {c.value for c in Criterion}:
             continue
-        found = read_with_sla(text, sla, conversation_date, Criterion(slot))
-        answers[slot] = found.get(Criterion(slot)) or Answer.unknown(Criterion(slot), text)
+        answers[slot] = read_answer(
+            text,
+            Criterion(slot),
+            today=conversation_date,
+            lexicon=sla.need_lexicon(),
+            currency=sla.currency,
+            rates=sla.exchange_rates,
+        )
     return answers
 
 

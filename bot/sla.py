@@ -163,8 +163,22 @@ class SLA(_Strict):
         # imports of this module cannot become a cycle).
         from bot.parse.need import NeedLexicon
 
+        # Built once per SLA object: every message is read with it, and building it
+        # (flattening ~300 phrases) cost more than parsing the message.
+        cached = _LEXICONS.get(id(self))
+        if cached is not None and cached[0] is self:
+            return cached[1]
         phrases = self.criteria["need"].phrases if "need" in self.criteria else None
-        return NeedLexicon.from_mapping(phrases or {})
+        lexicon = NeedLexicon.from_mapping(phrases or {})
+        if len(_LEXICONS) >= 16:  # SLAs change only on hot reload; keep the last few
+            _LEXICONS.pop(next(iter(_LEXICONS)))
+        _LEXICONS[id(self)] = (self, lexicon)
+        return lexicon
+
+
+# id(SLA) -> (that SLA, its lexicon). Keyed by identity because pydantic 1 models with dict
+# fields are unhashable; holding the SLA keeps its id from being reused while cached.
+_LEXICONS: dict[int, tuple[SLA, NeedLexicon]] = {}
 
 
 # --- problems ------------------------------------------------------------------------

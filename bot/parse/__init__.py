@@ -25,6 +25,7 @@ __all__ = [
     "parse_need",
     "parse_role",
     "parse_timing",
+    "read_answer",
     "read_message",
 ]
 
@@ -46,19 +47,43 @@ def read_message(
     "30k a year" or "2.000 € al mes" never become a time frame.
     """
     budget = parse_budget(text, currency=currency, rates=rates, strict=expected is not Criterion.BUDGET)
-    timing_text = text
-    if budget.kind is Kind.VALUE and budget.span is not None:
-        start, end = budget.span
-        timing_text = text[:start] + " " * (end - start) + text[end:]
-    timing = parse_timing(timing_text, today=today, strict=expected is not Criterion.TIMING)
-    if timing_text is not text:
-        timing = Answer(
-            timing.criterion, text, timing.kind, timing.value, timing.confidence, timing.reason, span=timing.span
-        )
     answers = {
         Criterion.NEED: parse_need(text, lexicon=lexicon, strict=expected is not Criterion.NEED),
         Criterion.BUDGET: budget,
         Criterion.ROLE: parse_role(text, strict=expected is not Criterion.ROLE),
-        Criterion.TIMING: timing,
+        Criterion.TIMING: _timing_beside(budget, text, today=today, strict=expected is not Criterion.TIMING),
     }
     return {criterion: answer for criterion, answer in answers.items() if criterion is expected or answer.understood}
+
+
+def read_answer(
+    text: str,
+    criterion: Criterion,
+    *,
+    today: date,
+    lexicon: NeedLexicon,
+    currency: str = "EUR",
+    rates: Mapping[str, float] | None = None,
+) -> Answer:
+    """The answer to one question, exactly as ``read_message(expected=criterion)`` reads it.
+
+    Scoring re-reads every stored answer on every turn; this parses only what the criterion
+    needs (timing needs the budget's span) instead of all four criteria.
+    """
+    if criterion is Criterion.NEED:
+        return parse_need(text, lexicon=lexicon)
+    if criterion is Criterion.ROLE:
+        return parse_role(text)
+    budget = parse_budget(text, currency=currency, rates=rates, strict=criterion is not Criterion.BUDGET)
+    if criterion is Criterion.BUDGET:
+        return budget
+    return _timing_beside(budget, text, today=today, strict=False)
+
+
+def _timing_beside(budget: Answer, text: str, *, today: date, strict: bool) -> Answer:
+    """Timing read with the budget's words blanked, so "30k a year" is never a time frame."""
+    if budget.kind is not Kind.VALUE or budget.span is None:
+        return parse_timing(text, today=today, strict=strict)
+    start, end = budget.span
+    timing = parse_timing(text[:start] + " " * (end - start) + text[end:], today=today, strict=strict)
+    return Answer(timing.criterion, text, timing.kind, timing.value, timing.confidence, timing.reason, span=timing.span)
