@@ -31,14 +31,15 @@ DIGRESSIONS = frozenset(
         "bot_challenge",
         "out_of_scope",
         "nonsense",
-        "nlu_fallback",
         "greet",
         "thanks",
         "goodbye",
     }
 )
 # Intents whose words must not be mined for volunteered answers either.
-_NOT_ANSWERS = frozenset({"why_ask", "nonsense", "nlu_fallback", "start_over", "stop"})
+# A low-confidence message (nlu_fallback) IS read as an answer attempt: an answer the NLU
+# can't place ("purple" to the budget question) must count as a miss, or the question loops.
+_NOT_ANSWERS = frozenset({"why_ask", "nonsense", "start_over", "stop"})
 
 # Criteria whose vague answers ("not sure", "no") fit any question: volunteered only with a value.
 _VAGUE_WHEN_VOLUNTEERED = frozenset({Criterion.BUDGET, Criterion.TIMING})

@@ -44,7 +44,26 @@ def detect_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str
     return next(code for code, lang in _LINGUA.items() if lang == best.language)
 
 
+# "no hablo inglés", "I don't speak Spanish": the named language is the one NOT wanted.
+_NEGATION = re.compile(
+    r"\b(?:no|not|don'?t|do not|doesn'?t|can'?t|cannot|nunca|tampoco)\W+(?:\w+\W+){0,2}$", re.IGNORECASE
+)
+
+
 def requested_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str | None:
-    """The language a "can we speak Spanish?" message asks for, if it names exactly one."""
-    named = [lang for lang, pattern in _ASKED.items() if lang in languages and pattern.search(text)]
-    return named[0] if len(named) == 1 else None
+    """The language a "can we speak Spanish?" message asks for, if that is clear.
+
+    A language named after a negation is excluded ("no hablo inglés" asks for Spanish
+    when the SLA has exactly two languages).
+    """
+    wanted: list[str] = []
+    refused: list[str] = []
+    for lang, pattern in _ASKED.items():
+        match = pattern.search(text) if lang in languages else None
+        if match:
+            (refused if _NEGATION.search(text[: match.start()]) else wanted).append(lang)
+    if len(wanted) == 1:
+        return wanted[0]
+    if not wanted and len(refused) == 1 and len(languages) == 2:
+        return next(lang for lang in languages if lang != refused[0])
+    return None

@@ -119,7 +119,12 @@ class _Trusted(str):
 
 
 def strip_controls(value: str) -> str:
-    return _CONTROLS.sub("", unicodedata.normalize("NFC", value))
+    """Drop control (Cc) and invisible format (Cf) characters: terminal escapes, bidi
+    overrides, soft hyphens and zero-width characters that could disguise a lead's words."""
+    text = _CONTROLS.sub("", unicodedata.normalize("NFC", value))
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def escape_text(value: Any) -> str:

@@ -5,6 +5,7 @@ Metadata comes from the browser, so it is untrusted: only known keys, bounded si
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,7 +47,8 @@ def page_context(previous: Mapping[str, Any] | None, metadata: Mapping[str, Any]
 
 def requested_language(metadata: Mapping[str, Any] | None) -> str | None:
     value = metadata.get("language") if isinstance(metadata, Mapping) else None
-    return value.lower()[:5] if isinstance(value, str) else None
+    # "es-ES", "en_GB" -> "es", "en": the SLA's languages are plain language codes.
+    return re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0][:8] if isinstance(value, str) else None
 
 
 def _text(value: Any) -> str:

@@ -19,7 +19,9 @@ from bot.parse.need import NeedLexicon
 TABLES = Path(__file__).parent / "phrasings"
 LEXICON = NeedLexicon.from_mapping(yaml.safe_load((TABLES / "need_lexicon.yml").read_text()))
 TODAY = date(2026, 11, 27)
-VOLUNTEERED = "Hi, I'm the CTO at Acme, our reps waste hours on bad leads, we have about 30k a year and want it next quarter"
+VOLUNTEERED = (
+    "Hi, I'm the CTO at Acme, our reps waste hours on bad leads, we have about 30k a year and want it next quarter"
+)
 CASES = [
     (criterion, row[0])
     for criterion in Criterion
