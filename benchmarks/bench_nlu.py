@@ -284,19 +284,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def latency(runs: int) -> dict[str, list[float]]:
-    from bot.launcher import Stack, free_port
+    from bot.launcher import Stack
 
     with tempfile.TemporaryDirectory(prefix="leadbot-latency-") as tmp:
-        stack = Stack(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            web_port=None,
-            api_port=None,
-            database_url=f"sqlite:///{tmp}/leads.db",
-            tracker_db_url=f"sqlite:///{tmp}/tracker.db",
-            log_dir=Path(tmp) / "logs",
-            extra_env={"LEADBOT_HANDOFF_URL": ""},
-        )
+        stack = Stack.on_free_ports(Path(tmp))
         stack.start()
         try:
             for language in CONVERSATION:  # warm-up: first parse, lingua models, DB connections

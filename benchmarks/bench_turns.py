@@ -441,16 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         print(f"  {training['baseline']:.1f} s", flush=True)
 
-        ours = Stack(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            web_port=None,
-            api_port=None,
-            database_url=f"sqlite:///{tmp}/leads.db",
-            tracker_db_url=f"sqlite:///{tmp}/tracker.db",
-            log_dir=logs,
-            extra_env={"LEADBOT_HANDOFF_URL": "", "RASA_CACHE_DIRECTORY": str(tmp / "cache-ours")},
-        )
+        ours = Stack.on_free_ports(tmp, log_dir=logs, extra_env={"RASA_CACHE_DIRECTORY": str(tmp / "cache-ours")})
         baseline = Baseline(project, base_env, logs)
         try:
             print("starting both stacks…", flush=True)

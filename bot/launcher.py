@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "leadbot.tar.gz"
@@ -60,6 +61,23 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _argv: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def on_free_ports(cls, tmp: Path, *, web: bool = False, **overrides: Any) -> Stack:
+        """A throwaway stack (tests, benchmarks): free loopback ports, SQLite files in `tmp`,
+        no handoff channel, no worker."""
+        settings: dict[str, Any] = {
+            "rasa_port": free_port(),
+            "actions_port": free_port(),
+            "web_port": free_port() if web else None,
+            "api_port": None,
+            "database_url": f"sqlite:///{tmp}/leads.db",
+            "tracker_db_url": f"sqlite:///{tmp}/tracker.db",
+            "log_dir": Path(tmp) / "logs",
+        }
+        settings.update(overrides)
+        settings["extra_env"] = {"LEADBOT_HANDOFF_URL": "", **settings.get("extra_env", {})}
+        return cls(**settings)
 
     @property
     def rasa_url(self) -> str:

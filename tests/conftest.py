@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.launcher import MODEL, Stack, free_port
+from bot.launcher import MODEL, Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,17 +27,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # A copy, so a test can edit the SLA the running action server reads (hot reload).
     sla_copy = tmp / "sla.yml"
     sla_copy.write_text((ROOT / "sla.yml").read_text())
-    running = Stack(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        api_port=None,
-        database_url=f"sqlite:///{tmp}/leads.db",
-        tracker_db_url=f"sqlite:///{tmp}/tracker.db",
-        log_dir=tmp / "logs",
-        sla_path=str(sla_copy),
-        extra_env={"LEADBOT_HANDOFF_URL": ""},
-    )
+    running = Stack.on_free_ports(tmp, web=True, sla_path=str(sla_copy))
     try:
         running.start()
     except Exception:
