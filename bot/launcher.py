@@ -120,7 +120,7 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                str(BIN / "rasa"), "run", "--enable-api", "--cors", "*",
+                str(BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api", "--cors", "*",
                 "--port", str(self.rasa_port), "--interface", "0.0.0.0",
                 "--model", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
             ],

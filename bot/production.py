@@ -715,7 +715,7 @@ def _run_rasa(port: int) -> int:
         "--port", str(port), "--interface", "127.0.0.1", "--model", str(_model_path()),
         "--endpoints", str(DEPLOY / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
-    _cache_action_response_validator()
+    cache_action_response_validator()
     if _flag("LEADBOT_RASA_STRICT_TRACKER_STORE", True):
         _fail_turns_when_the_tracker_store_is_down()
     if _flag("LEADBOT_RASA_REQUEUE_EXPIRED_TICKETS", True):
@@ -790,7 +790,7 @@ def _requeue_expired_lock_tickets() -> None:
     LockStore.lock = lock  # type: ignore[method-assign,assignment]
 
 
-def _cache_action_response_validator() -> None:
+def cache_action_response_validator() -> None:
     """Validate action server responses with one prebuilt validator instead of `jsonschema.validate`.
 
     Profiling under load (benchmarks/results/bench_load.md) showed Rasa 3.6 spending ~45% of its

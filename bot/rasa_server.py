@@ -1,0 +1,25 @@
+"""`rasa` with our one safe speed-up applied: the command `make run` and the tests start.
+
+Same CLI as `rasa` (python -m bot.rasa_server run --enable-api ...); see bot/production.py for why.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    from rasa.__main__ import main as rasa_main
+
+    from bot.production import cache_action_response_validator
+
+    # Rasa 3.6 re-checks the action-response JSON schema itself on every action call (~45% of
+    # its CPU under load); a prebuilt validator gives the same errors. Off with
+    # LEADBOT_RASA_FAST_VALIDATION=false.
+    cache_action_response_validator()
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
