@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
+from bot.parse.base import Answer
 from bot.scoring import Score, parse_answers, score_answers
 from bot.sla import SLA
 from bot.store import Contact, LeadSnapshot, Turn
@@ -42,10 +43,14 @@ def signals(page_context: Mapping[str, Any] | None) -> dict[str, bool]:
     return {"viewed_pricing": any("pricing" in path for path in [*paths, current])}
 
 
+def _answers_and_score(slots: Mapping[str, Any], sla: SLA, today: date) -> tuple[dict[str, Answer], Score]:
+    """The SLA questions' slot values parsed as answers, and their score with the visit signals."""
+    answers = parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today)
+    return answers, score_answers(answers, sla, signals=signals(slots.get("page_context")))
+
+
 def score_slots(slots: Mapping[str, Any], sla: SLA, today: date) -> Score:
-    raw = {slot: slots.get(slot) for slot in sla.slots}
-    answers = parse_answers(raw, sla, today)
-    return score_answers(answers, sla, signals=signals(slots.get("page_context")))
+    return _answers_and_score(slots, sla, today)[1]
 
 
 def snapshot(
@@ -58,9 +63,7 @@ def snapshot(
 ) -> LeadSnapshot:
     events = list(events)
     started_at = conversation_start(events)
-    raw = {slot: slots.get(slot) for slot in sla.slots}
-    answers = parse_answers(raw, sla, started_at.date())
-    score = score_answers(answers, sla, signals=signals(slots.get("page_context")))
+    answers, score = _answers_and_score(slots, sla, started_at.date())
     contact = None
     if any(slots.get(key) for key in ("name", "email", "company")):
         contact = Contact(name=slots.get("name"), email=slots.get("email"), company=slots.get("company") or None)

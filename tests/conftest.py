@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from bot.launcher import MODEL, Stack
+from bot.store import LeadStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +78,12 @@ class Visitor:
 
     def slots(self) -> dict[str, Any]:
         return self.tracker()["slots"]
+
+    def lead(self) -> Any:
+        """The lead stored for this conversation (it must exist)."""
+        found = LeadStore(self.stack.database_url).get(self.sender)
+        assert found is not None, f"no lead stored for {self.sender}"
+        return found
 
 
 @pytest.fixture

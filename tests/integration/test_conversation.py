@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from bot.launcher import Stack
-from bot.store import LeadStore
 from tests.conftest import Visitor
 
 QUESTIONS = {
@@ -23,12 +22,6 @@ QUESTIONS = {
     "company": "company",
     "contact_consent": "contact you",
 }
-
-
-def lead(stack: Stack, visitor: Visitor) -> Any:
-    found = LeadStore(stack.database_url).get(visitor.sender)
-    assert found is not None, f"no lead stored for {visitor.sender}"
-    return found
 
 
 def asks(reply: str, slot: str) -> bool:
@@ -54,7 +47,7 @@ def test_visitor_who_answers_everything_well_is_handed_to_sales(stack: Stack, vi
     slots = visitor.slots()
     assert slots["need"].startswith("our sales reps") and slots["budget"] == "around 20k a year"
     assert slots["tier"] == "sales_ready" and slots["email"] == "ana.garcia@acme-corp.com"
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.tier == "sales_ready" and stored.score == 100
     assert stored.answers["budget"].value == pytest.approx(20000)
     assert stored.answers["role"].value == "decision_maker"
@@ -70,7 +63,7 @@ def test_opener_with_four_answers_skips_straight_to_contact_details(stack: Stack
     assert asks(reply, "name"), reply
     slots = visitor.slots()
     assert all(slots[s] for s in ("need", "budget", "role", "timing"))
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.answers["budget"].value == pytest.approx(30000)
     assert stored.answers["role"].value == "decision_maker"
 
@@ -91,7 +84,7 @@ def test_interested_manager_without_budget_is_nurtured(stack: Stack, visitor: Vi
     closing = visitor.say_text("in 4 months")
     assert "guide" in closing
     assert not asks(closing, "name")
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.tier == "nurture" and not stored.handed_off
     assert stored.contact is None
 
@@ -103,7 +96,7 @@ def test_student_is_knocked_out_and_closed_politely(stack: Stack, visitor: Visit
     visitor.say_text("intern")
     closing = visitor.say_text("no plans")
     assert "thanks for your time" in closing.lower()
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.tier == "disqualified" and stored.knocked_out_by in {"need", "role"}
 
 
@@ -114,7 +107,7 @@ def test_budget_correction_updates_value_and_score(stack: Stack, visitor: Visito
     reply = visitor.say_text("actually our budget is 50k")
     assert "updated" in reply.lower() and "budget" in reply.lower(), reply
     assert asks(reply, "role")
-    assert lead(stack, visitor).answers["budget"].value == pytest.approx(50000)
+    assert visitor.lead().answers["budget"].value == pytest.approx(50000)
     visitor.say_text("CEO")
     assert asks(visitor.say_text("asap"), "name")
 
@@ -126,7 +119,7 @@ def test_role_correction_mid_form_is_confirmed(stack: Stack, visitor: Visitor) -
     visitor.say_text("I'm the CEO")
     reply = visitor.say_text("I'm not the CEO, I'm his assistant")
     assert "updated" in reply.lower(), reply
-    assert lead(stack, visitor).answers["role"].value == "individual"
+    assert visitor.lead().answers["role"].value == "individual"
 
 
 def test_why_do_you_ask_explains_and_repeats_the_question(stack: Stack, visitor: Visitor) -> None:
@@ -143,7 +136,7 @@ def test_buttons_answer_the_question(stack: Stack, visitor: Visitor) -> None:
     reply = visitor.say_text("our pipeline is full of junk leads")
     assert asks(reply, "budget")
     assert asks(visitor.click("Over"), "role")
-    assert lead(stack, visitor).answers["budget"].value == pytest.approx(20000)
+    assert visitor.lead().answers["budget"].value == pytest.approx(20000)
 
 
 def test_unclear_answer_is_reasked_once_with_a_hint_then_skipped(stack: Stack, visitor: Visitor) -> None:
@@ -153,7 +146,7 @@ def test_unclear_answer_is_reasked_once_with_a_hint_then_skipped(stack: Stack, v
     assert "e.g." in first and asks(first, "budget"), first
     second = visitor.say_text("purple")
     assert asks(second, "role"), second
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.answers["budget"].kind == "unknown"
 
 
@@ -164,7 +157,7 @@ def test_asking_for_a_person_collects_contact_and_hands_off(stack: Stack, visito
     assert "person" in reply.lower() and asks(reply, "name"), reply
     closing = answer_contact(visitor)
     assert "sales team" in closing
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.human_requested and stored.handed_off
     assert stored.answers["need"].raw == "we need help with lead qualification"
 
@@ -175,7 +168,7 @@ def test_stop_ends_the_conversation_and_keeps_answers(stack: Stack, visitor: Vis
     reply = visitor.say_text("stop")
     assert "stop here" in reply.lower()
     assert visitor.slots()["requested_slot"] is None
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.status == "stopped" and stored.answers["need"].kind == "value"
 
 
@@ -227,7 +220,7 @@ def test_spanish_visitor_is_answered_in_spanish(stack: Stack, visitor: Visitor) 
     visitor.say_text("soy la directora comercial")
     reply = visitor.say_text("el próximo trimestre")
     assert "llamas" in reply.lower(), reply
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es"
     assert stored.answers["budget"].value == pytest.approx(24000)
     assert stored.answers["role"].value == "decision_maker"
@@ -243,6 +236,6 @@ def test_page_context_is_stored_with_the_lead(stack: Stack, make_visitor: Any) -
     visitor = make_visitor(metadata)
     visitor.say_text("hi")
     visitor.say_text("our reps waste hours on bad leads")
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.page_context["utm"]["utm_source"] == "newsletter"
     assert [p["path"] for p in stored.page_context["pages"]] == ["/index.html", "/pricing.html"]

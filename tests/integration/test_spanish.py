@@ -12,7 +12,6 @@ import pytest
 
 from bot.launcher import Stack
 from bot.sla import load_sla
-from bot.store import LeadStore
 from tests.conftest import ROOT, Visitor
 
 SLA = load_sla(ROOT / "sla.yml")
@@ -47,12 +46,6 @@ def asks(reply: str, slot: str, language: str = "es") -> bool:
     return QUESTIONS[language][slot] in reply.lower()
 
 
-def lead(stack: Stack, visitor: Visitor) -> Any:
-    found = LeadStore(stack.database_url).get(visitor.sender)
-    assert found is not None, f"no lead stored for {visitor.sender}"
-    return found
-
-
 def answer_contact(visitor: Visitor, consent: str = "sí, claro") -> str:
     assert asks(visitor.say_text("Lucía Fernández"), "email")
     assert asks(visitor.say_text("lucia.fernandez@ventas-iberia.es"), "company")
@@ -70,7 +63,7 @@ def test_spanish_lead_who_answers_everything_well_is_handed_to_sales(stack: Stac
     closing = answer_contact(visitor)
 
     assert "equipo comercial" in closing and "1 hora laborable" in closing, closing
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es"
     assert stored.tier == "sales_ready" and stored.score == 100
     assert stored.answers["need"].value == "pain"
@@ -86,7 +79,7 @@ def test_monthly_budget_in_euros_is_annualised(stack: Stack, visitor: Visitor) -
     assert asks(visitor.say_text("2.000 € al mes"), "role")
     assert asks(visitor.say_text("soy la directora comercial"), "timing")
     assert asks(visitor.say_text("lo antes posible"), "name")
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es"
     assert stored.answers["budget"].value == pytest.approx(24000)
     assert stored.answers["role"].value == "decision_maker"
@@ -102,7 +95,7 @@ def test_curious_manager_without_budget_is_sent_the_guide(stack: Stack, visitor:
 
     assert "guía" in closing and "https://pipewise.example/guia" in closing, closing
     assert not asks(closing, "name")
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es" and stored.tier == "nurture"
     assert stored.answers["need"].value == "interest"
     assert stored.answers["budget"].kind == "undecided"
@@ -119,7 +112,7 @@ def test_student_intern_is_knocked_out_and_closed_politely(stack: Stack, visitor
     closing = visitor.say_text("sin planes")
 
     assert "gracias por tu tiempo" in closing.lower(), closing
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es" and stored.tier == "disqualified"
     assert stored.answers["role"].value == "no_authority"
     assert stored.knocked_out_by in {"need", "role"}
@@ -132,7 +125,7 @@ def test_four_answers_volunteered_in_one_opener_skip_to_contact_details(stack: S
         "tenemos unos 2.000 € al mes y queremos algo funcionando el próximo trimestre"
     )
     assert asks(reply, "name"), reply
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es"
     assert stored.answers["need"].value == "pain"
     assert stored.answers["budget"].value == pytest.approx(24000)
@@ -140,7 +133,7 @@ def test_four_answers_volunteered_in_one_opener_skip_to_contact_details(stack: S
     assert stored.answers["timing"].value <= 3
     closing = answer_contact(visitor)
     assert "equipo comercial" in closing
-    assert lead(stack, visitor).tier == "sales_ready"
+    assert visitor.lead().tier == "sales_ready"
 
 
 def test_budget_correction_is_confirmed_in_spanish(stack: Stack, visitor: Visitor) -> None:
@@ -151,10 +144,10 @@ def test_budget_correction_is_confirmed_in_spanish(stack: Stack, visitor: Visito
 
     assert "actualizado" in reply and "presupuesto" in reply, reply
     assert asks(reply, "role"), reply
-    assert lead(stack, visitor).answers["budget"].value == pytest.approx(50000)
+    assert visitor.lead().answers["budget"].value == pytest.approx(50000)
     visitor.say_text("director general")
     assert asks(visitor.say_text("el mes que viene"), "name")
-    assert lead(stack, visitor).tier == "sales_ready"
+    assert visitor.lead().tier == "sales_ready"
 
 
 def test_why_do_you_ask_gets_the_spanish_reason_and_the_question_again(stack: Stack, visitor: Visitor) -> None:
@@ -176,7 +169,7 @@ def test_asking_for_a_person_collects_contact_and_hands_off(stack: Stack, visito
     assert "una persona de nuestro equipo comercial" in reply.lower() and asks(reply, "name"), reply
     closing = answer_contact(visitor)
     assert "una persona de nuestro equipo comercial tiene tu petición" in closing.lower(), closing
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es" and stored.human_requested and stored.handed_off
     assert stored.answers["need"].raw == "necesitamos ayuda para priorizar leads"
 
@@ -189,7 +182,7 @@ def test_out_of_scope_question_mid_form_is_declined_and_the_form_continues(stack
     assert "no puedo ayudarte" in reply and asks(reply, "budget"), reply
     assert visitor.slots()["budget"] is None
     assert asks(visitor.say_text("unos 15.000 euros al año"), "role")
-    assert lead(stack, visitor).answers["budget"].value == pytest.approx(15000)
+    assert visitor.lead().answers["budget"].value == pytest.approx(15000)
 
 
 def test_english_visitor_who_asks_for_spanish_continues_in_spanish(stack: Stack, visitor: Visitor) -> None:
@@ -202,7 +195,7 @@ def test_english_visitor_who_asks_for_spanish_continues_in_spanish(stack: Stack,
     assert asks(visitor.say_text("unos 20k al año"), "role")
     assert asks(visitor.say_text("VP de ventas"), "timing")
     assert asks(visitor.say_text("next quarter"), "name")  # an English answer keeps Spanish
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "es"
     assert stored.answers["budget"].value == pytest.approx(20000)
     assert visitor.slots()["language"] == "es"
@@ -218,7 +211,7 @@ def test_spanish_visitor_who_asks_for_english_continues_in_english(stack: Stack,
     assert asks(visitor.say_text("I'm the head of sales"), "timing", "en")
     closing_question = visitor.say_text("next quarter")
     assert asks(closing_question, "name", "en"), closing_question
-    stored = lead(stack, visitor)
+    stored = visitor.lead()
     assert stored.language == "en"
     assert stored.answers["role"].value == "decision_maker"
     assert visitor.slots()["language"] == "en"
