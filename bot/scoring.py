@@ -123,6 +123,7 @@ def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) 
         currency=sla.currency,
         rates=sla.exchange_rates,
         expected=expected,
+        models=sla.models(),
     )
 
 
@@ -139,6 +140,7 @@ def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: da
             lexicon=sla.need_lexicon(),
             currency=sla.currency,
             rates=sla.exchange_rates,
+            models=sla.models(),
         )
     return answers
 

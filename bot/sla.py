@@ -21,6 +21,7 @@ from pydantic import BaseModel, Extra, Field, ValidationError, validator
 from pydantic.fields import SHAPE_SINGLETON
 
 if TYPE_CHECKING:
+    from bot.parse.classifier import Models
     from bot.parse.need import NeedLexicon
 
 # pydantic 1.10 is what Rasa 3.6 pins; the models are written so that moving to 2.x
@@ -100,6 +101,18 @@ class Rule(_Strict):
 class CriterionSpec(_Strict):
     rules: list[Rule]
     phrases: dict[str, dict[str, list[str]]] | None = None
+    # Example answers per class ({class: {language: [texts]}}) the criterion's classifier learns
+    # from; `example_files` (paths relative to the SLA file) are merged in when the SLA is loaded.
+    examples: dict[str, dict[str, list[str]]] | None = None
+    example_files: list[str] = Field(default_factory=list)
+
+    def labelled_examples(self) -> dict[str, list[str]]:
+        """Every example text per class, all languages together (one bilingual model)."""
+        merged: dict[str, list[str]] = {}
+        for label, by_language in (self.examples or {}).items():
+            for texts in by_language.values():
+                merged.setdefault(label, []).extend(t.strip() for t in texts if isinstance(t, str) and t.strip())
+        return merged
 
     @property
     def max_points(self) -> int:
@@ -175,10 +188,29 @@ class SLA(_Strict):
         _LEXICONS[id(self)] = (self, lexicon)
         return lexicon
 
+    def models(self) -> Models:
+        """The trained classifiers of the criteria that have examples, cached per example set."""
+        from bot.parse.classifier import Examples, Models, classifier_for
+
+        cached = _MODELS.get(id(self))
+        if cached is not None and cached[0] is self:
+            return cached[1]
+
+        def model(name: str) -> Any:
+            spec = self.criteria.get(name)
+            return classifier_for(Examples.of(spec.labelled_examples())) if spec is not None else None
+
+        models = Models(need=model("need"), role=model("role"), budget=model("budget"))
+        if len(_MODELS) >= 16:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[id(self)] = (self, models)
+        return models
+
 
 # id(SLA) -> (that SLA, its lexicon). Keyed by identity because pydantic 1 models with dict
 # fields are unhashable; holding the SLA keeps its id from being reused while cached.
 _LEXICONS: dict[int, tuple[SLA, NeedLexicon]] = {}
+_MODELS: dict[int, tuple[SLA, Models]] = {}
 
 
 # --- problems ------------------------------------------------------------------------
@@ -447,7 +479,74 @@ def _parse(path: Path) -> tuple[SLA | None, _Located, list[Problem]]:
     except ValidationError as error:
         problems = problems + [_structure_problem(file, e, data, located) for e in error.errors()]
         return None, located, _sorted(problems)
-    return sla, located, problems  # duplicate keys still leave a usable model to check
+    sla, file_problems = _with_example_files(sla, path, located)
+    return sla, located, problems + file_problems  # duplicate keys still leave a usable model to check
+
+
+def example_paths(sla: SLA, sla_path: str | Path) -> list[Path]:
+    """The example files an SLA references, resolved against the SLA file's folder."""
+    folder = Path(sla_path).parent
+    return [folder / name for spec in sla.criteria.values() for name in spec.example_files]
+
+
+def _with_example_files(sla: SLA, path: Path, located: _Located) -> tuple[SLA, list[Problem]]:
+    """Merge each criterion's `example_files` into its `examples`; problems at file:line."""
+    problems: list[Problem] = []
+    criteria = dict(sla.criteria)
+    for name, spec in sla.criteria.items():
+        if not spec.example_files or name not in WHEN_KINDS:
+            continue  # an unknown criterion is reported once, by the checker
+        merged = {label: dict(by_language) for label, by_language in (spec.examples or {}).items()}
+        for index, relative in enumerate(spec.example_files):
+            target = path.parent / relative
+            if not target.is_file():
+                line, col = located.value(("criteria", name, "example_files", index))
+                problems.append(Problem(str(path), line, col, f"example file '{relative}' not found next to {path.name}"))
+                continue
+            data, where, read_problems = _read_yaml(target)
+            problems += read_problems
+            if not isinstance(data, dict):
+                problems.append(Problem(str(target), 1, 1, "expected a mapping of class: [example answers]"))
+                continue
+            classes = EXAMPLE_CLASSES.get(name, ())
+            for label, texts in data.items():
+                line, col = where.key((str(label),))
+                if str(label) not in classes:
+                    problems.append(Problem(str(target), line, col, _unknown_class(name, str(label))))
+                elif isinstance(texts, list) and all(isinstance(t, str) for t in texts):
+                    language = f"file:{relative}"  # kept apart from the inline examples' languages
+                    merged.setdefault(str(label), {})[language] = texts
+                else:
+                    problems.append(Problem(str(target), line, col, f"'{label}': expected a list of example answers"))
+            problems += _claimed_twice(merged, str(target), where, prefix=(), only=f"file:{relative}")
+        criteria[name] = spec.copy(update={"examples": merged})
+    return sla.copy(update={"criteria": criteria}), problems
+
+
+def _unknown_class(criterion: str, label: str) -> str:
+    classes = list(EXAMPLE_CLASSES.get(criterion, ()))
+    if not classes:
+        return f"{criterion} takes no examples (only {', '.join(EXAMPLE_CLASSES)} do)"
+    return f"'{label}' is not a class of {criterion} answers" + _suggest(label, classes)
+
+
+def _claimed_twice(
+    examples: Mapping[str, Mapping[str, list[str]]], file: str, where: _Located, prefix: _Path, only: str | None = None
+) -> list[Problem]:
+    """An example under two classes teaches the model both: report the second one, where written."""
+    first: dict[str, str] = {}
+    problems = []
+    for label, by_language in examples.items():
+        for language, texts in by_language.items():
+            for index, text in enumerate(texts):
+                key = " ".join(str(text).lower().split())
+                if first.setdefault(key, label) != label and only in (None, language):
+                    here = (*prefix, label, language, index) if prefix else (label, index)
+                    line, col = where.value(here)
+                    problems.append(
+                        Problem(file, line, col, f"example '{text}' is given for both {first[key]} and {label}")
+                    )
+    return problems
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -475,6 +574,12 @@ WHEN_KINDS: dict[str, tuple[str, ...]] = {
     "role": ("decision_maker", "influencer", "individual", "no_authority", "unknown"),
     "budget": ("undecided", "none", "unknown"),
     "timing": ("undecided", "none", "unknown"),
+}
+# The classes a criterion's classifier may be taught (see `examples` in sla.yml).
+EXAMPLE_CLASSES: dict[str, tuple[str, ...]] = {
+    "need": ("pain", "interest", "none"),
+    "role": ("decision_maker", "influencer", "individual", "no_authority"),
+    "budget": ("undecided", "none"),
 }
 _RANGED = ("budget", "timing")  # criteria whose answers are numbers
 _NEED_PHRASE_KINDS = ("pain", "interest", "none")
@@ -642,6 +747,7 @@ class _Checker:
             self._kind_rules(name, spec, path)
             self._ranges(name, spec, path)
             self._phrases(name, spec, path)
+            self._examples(name, spec, path)
 
     def _kind_rules(self, name: str, spec: CriterionSpec, path: _Path) -> None:
         kinds = WHEN_KINDS[name]
@@ -730,6 +836,19 @@ class _Checker:
                 f"`{given[0]}` does nothing without `{missing}`: only a topic and a problem cue together make a pain",
             )
 
+    def _examples(self, name: str, spec: CriterionSpec, path: _Path) -> None:
+        inline = self.located.values
+        for label in spec.examples or {}:
+            if (*path, "examples", label) in inline and label not in EXAMPLE_CLASSES.get(name, ()):
+                self._at_key((*path, "examples", label), _unknown_class(name, label))
+        written = {
+            label: {lang: texts for lang, texts in by_language.items() if not lang.startswith("file:")}
+            for label, by_language in (spec.examples or {}).items()
+        }
+        self.problems += _claimed_twice(written, self.file, self.located, prefix=(*path, "examples"))
+        if spec.examples and len([c for c, texts in spec.labelled_examples().items() if texts]) < 2:
+            self._at_key((*path, "examples"), f"{name} examples need at least two classes to learn from")
+
     def _total(self) -> None:
         sla = self.sla
         parts = [(name, spec.max_points) for name, spec in sla.criteria.items()]
@@ -796,7 +915,7 @@ def _answer_text(answer: Any) -> str:
 
 @dataclass
 class _Loaded:
-    signature: tuple[int, int, int]  # what the file looked like when last read
+    signature: tuple[tuple[int, int, int], ...]  # what the files looked like when last read
     sla: SLA  # the last SLA that passed every check
 
 
@@ -815,18 +934,14 @@ class SLAStore:
 
     def get(self, path: str | Path) -> SLA:
         key = os.fspath(path)
-        try:
-            stat = os.stat(key)
-            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            signature = (-1, -1, -1)
         loaded = self._loaded.get(key)
+        signature = _signature([Path(key), *(example_paths(loaded.sla, key) if loaded else [])])
         if loaded is not None and loaded.signature == signature:
             return loaded.sla
         with self._lock:
             return self._reload(key, signature)
 
-    def _reload(self, key: str, signature: tuple[int, int, int]) -> SLA:
+    def _reload(self, key: str, signature: tuple[tuple[int, int, int], ...]) -> SLA:
         loaded = self._loaded.get(key)
         if loaded is not None and loaded.signature == signature:
             return loaded.sla  # another thread got here first
@@ -834,7 +949,8 @@ class SLAStore:
         if sla is not None and not problems:
             if loaded is not None:
                 logger.info("%s: reloaded the SLA", key)
-            self._loaded[key] = _Loaded(signature, sla)
+            # The example files this version references are watched from now on.
+            self._loaded[key] = _Loaded(_signature([Path(key), *example_paths(sla, key)]), sla)
             return sla
         if loaded is None:
             raise SLAError(problems)
@@ -843,6 +959,17 @@ class SLAStore:
         logger.warning("%s: edit rejected, still using the last valid SLA", key)
         loaded.signature = signature  # remember the broken version so it is reported once
         return loaded.sla
+
+
+def _signature(files: list[Path]) -> tuple[tuple[int, int, int], ...]:
+    stats = []
+    for file in files:
+        try:
+            stat = os.stat(file)
+            stats.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+        except OSError:
+            stats.append((-1, -1, -1))
+    return tuple(stats)
 
 
 _default_store = SLAStore()

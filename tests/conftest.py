@@ -20,6 +20,15 @@ from bot.store import LeadStore
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _training_beside_copies_of_the_sla(request: pytest.FixtureRequest) -> None:
+    """sla.yml names its example files relative to itself: a copy in tmp_path finds them too."""
+    if "tmp_path" in request.fixturenames:
+        tmp: Path = request.getfixturevalue("tmp_path")
+        if not (tmp / "training").exists():
+            (tmp / "training").symlink_to(ROOT / "training")
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
@@ -28,6 +37,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # A copy, so a test can edit the SLA the running action server reads (hot reload).
     sla_copy = tmp / "sla.yml"
     sla_copy.write_text((ROOT / "sla.yml").read_text())
+    (tmp / "training").symlink_to(ROOT / "training")
     running = Stack.on_free_ports(tmp, web=True, sla_path=str(sla_copy))
     try:
         running.start()

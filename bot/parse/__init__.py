@@ -11,6 +11,7 @@ from datetime import date
 # nlp first: it imports spaCy without letting thinc drag TensorFlow in (see nlp.py).
 from bot.parse import nlp as _nlp  # noqa: F401  # isort: skip
 from bot.parse.base import Answer, Criterion, Kind
+from bot.parse.classifier import Models
 from bot.parse.money import parse_budget
 from bot.parse.need import NeedLexicon, parse_need
 from bot.parse.role import parse_role
@@ -38,6 +39,7 @@ def read_message(
     currency: str = "EUR",
     rates: Mapping[str, float] | None = None,
     expected: Criterion | None = None,
+    models: Models | None = None,
 ) -> dict[Criterion, Answer]:
     """Every criterion answered in one visitor message.
 
@@ -46,11 +48,13 @@ def read_message(
     understood. Budget is read first and its words are blanked before timing is read, so
     "30k a year" or "2.000 € al mes" never become a time frame.
     """
-    budget = parse_budget(text, currency=currency, rates=rates, strict=expected is not Criterion.BUDGET)
+    budget = _budget(text, currency, rates, models, strict=expected is not Criterion.BUDGET)
     answers = {
-        Criterion.NEED: parse_need(text, lexicon=lexicon, strict=expected is not Criterion.NEED),
+        Criterion.NEED: parse_need(
+            text, lexicon=lexicon, classifier=models.need if models else None, strict=expected is not Criterion.NEED
+        ),
         Criterion.BUDGET: budget,
-        Criterion.ROLE: parse_role(text, strict=expected is not Criterion.ROLE),
+        Criterion.ROLE: _role(text, models, strict=expected is not Criterion.ROLE),
         Criterion.TIMING: _timing_beside(budget, text, today=today, strict=expected is not Criterion.TIMING),
     }
     return {criterion: answer for criterion, answer in answers.items() if criterion is expected or answer.understood}
@@ -64,6 +68,7 @@ def read_answer(
     lexicon: NeedLexicon,
     currency: str = "EUR",
     rates: Mapping[str, float] | None = None,
+    models: Models | None = None,
 ) -> Answer:
     """The answer to one question, exactly as ``read_message(expected=criterion)`` reads it.
 
@@ -71,13 +76,52 @@ def read_answer(
     needs (timing needs the budget's span) instead of all four criteria.
     """
     if criterion is Criterion.NEED:
-        return parse_need(text, lexicon=lexicon)
+        return parse_need(text, lexicon=lexicon, classifier=models.need if models else None)
     if criterion is Criterion.ROLE:
-        return parse_role(text)
-    budget = parse_budget(text, currency=currency, rates=rates, strict=criterion is not Criterion.BUDGET)
+        return _role(text, models, strict=False)
+    budget = _budget(text, currency, rates, models, strict=criterion is not Criterion.BUDGET)
     if criterion is Criterion.BUDGET:
         return budget
     return _timing_beside(budget, text, today=today, strict=False)
+
+
+# A classifier reading counts only above this probability: below it the answer stays
+# unknown and the question is asked again, as for a parser miss.
+_MODEL_CONFIDENCE = 0.6
+_MIN_KNOWN_WORDS = 0.5
+_ROLE_REASON = {
+    "decision_maker": "you decide on the purchase",
+    "influencer": "you recommend, someone else decides",
+    "individual": "you work on the team, without a say in buying",
+    "no_authority": "you're not in a buying position (studying, interning or looking for work)",
+}
+_BUDGET_REASON = {"undecided": "budget not decided yet", "none": "no budget for this"}
+
+
+def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
+    """Titles and statements first; for the asked question, the examples' model where they say nothing."""
+    answer = parse_role(text, strict=strict)
+    model = models.role if models else None
+    if answer.understood or strict or model is None:
+        return answer
+    prediction = model.predict(text)
+    if prediction.confidence < _MODEL_CONFIDENCE or prediction.known_words < _MIN_KNOWN_WORDS:
+        return answer
+    kind = Kind.VALUE
+    return Answer(Criterion.ROLE, text, kind, prediction.label, round(prediction.confidence, 3), _ROLE_REASON[prediction.label])
+
+
+def _budget(text: str, currency: str, rates: Mapping[str, float] | None, models: Models | None, *, strict: bool) -> Answer:
+    """Amounts first; for the asked question without one, the examples' model tells undecided from none."""
+    answer = parse_budget(text, currency=currency, rates=rates, strict=strict)
+    model = models.budget if models else None
+    if answer.understood or strict or model is None:
+        return answer
+    prediction = model.predict(text)
+    if prediction.confidence < _MODEL_CONFIDENCE or prediction.known_words < _MIN_KNOWN_WORDS:
+        return answer
+    kind = Kind.UNDECIDED if prediction.label == "undecided" else Kind.NONE
+    return Answer(Criterion.BUDGET, text, kind, None, round(prediction.confidence, 3), _BUDGET_REASON[prediction.label])
 
 
 def _timing_beside(budget: Answer, text: str, *, today: date, strict: bool) -> Answer:

@@ -14,6 +14,7 @@ from spacy.matcher import PhraseMatcher
 
 from bot.parse import nlp
 from bot.parse.base import Answer, Criterion, Kind
+from bot.parse.classifier import TextClassifier
 from bot.parse.numbers import MAX_CHARS
 
 PAIN = "pain"
@@ -102,13 +103,59 @@ class _Hit(NamedTuple):  # a NamedTuple: several per message, and a frozen datac
     negated: bool
 
 
-def parse_need(text: str, *, lexicon: NeedLexicon, strict: bool = False) -> Answer:
+def parse_need(
+    text: str, *, lexicon: NeedLexicon, classifier: TextClassifier | None = None, strict: bool = False
+) -> Answer:
     """Classify the visitor's need as pain, interest or none.
 
-    Precedence: none phrase > pain phrase > topic + problem cue in one sentence > interest.
-    ``strict`` changes nothing here: both signals are already a clear statement about the
-    visitor's situation.
+    With a ``classifier`` (trained on the SLA's example answers) the model decides and the
+    lexicon's phrases vote with it: a phrase marketing wrote is evidence, not a verdict, so a
+    pain put in words no phrase covers is still a pain. Without one, the lexicon alone decides.
+    The answer's confidence is the combined probability; below ``CLARIFY_BELOW`` the dialogue
+    asks the visitor instead of guessing. ``strict`` (need volunteered while another question was
+    pending) keeps only confident readings, so a budget or role answer never becomes a need.
     """
+    by_phrase = _parse_with_lexicon(text, lexicon)
+    if classifier is None or not text.strip():
+        return by_phrase
+    prediction = classifier.predict(text[:MAX_CHARS])
+    if prediction.known_words < _MIN_KNOWN_WORDS and not by_phrase.understood:
+        return Answer.unknown(Criterion.NEED, text, "no words about a need")
+    votes = dict(prediction.ranked)
+    if by_phrase.understood:
+        votes[str(by_phrase.value)] = votes.get(str(by_phrase.value), 0.0) + _PHRASE_VOTE * by_phrase.confidence
+    total = sum(votes.values())
+    ranked = sorted(((need, share / total) for need, share in votes.items()), key=lambda v: -v[1])
+    (need, confidence), (second, _) = ranked[0], ranked[1]
+    if strict and (confidence < _STRICT_CONFIDENCE or len(nlp.words(text)) < 4):
+        return by_phrase if by_phrase.understood and by_phrase.value == need else Answer.unknown(Criterion.NEED, text)
+    if by_phrase.understood and by_phrase.value == need:
+        reason = by_phrase.reason
+    else:
+        reason = _MODEL_REASON[need]
+    kind = Kind.NONE if need == NONE else Kind.VALUE
+    return Answer(Criterion.NEED, text, kind, need, round(confidence, 3), reason, extra={"runner_up": second})
+
+
+# How much a lexicon phrase adds to the model's probability for its class (before normalising):
+# an exact pain phrase of marketing's moves a 40/60 model call to about 60/40.
+_PHRASE_VOTE = 0.5
+# Below this share of words the examples ever used, the message is not about a need at all
+# ("asdf", "ok", an emoji) and counts as not understood rather than as a low-confidence class.
+_MIN_KNOWN_WORDS = 0.34
+_STRICT_CONFIDENCE = 0.8
+# Below this the dialogue asks a clarifying question (see bot/dialogue.py).
+CLARIFY_BELOW = 0.5
+_MODEL_REASON = {
+    PAIN: "describes a current problem we solve",
+    INTEREST: "exploring, no concrete problem yet",
+    NONE: "not looking to buy (browsing, study, job search or selling to us)",
+}
+
+
+def _parse_with_lexicon(text: str, lexicon: NeedLexicon) -> Answer:
+    """The lexicon's reading. Precedence: none phrase > pain phrase > topic + problem cue in
+    one sentence > interest."""
     raw = text
     tokens = nlp.words(text[:MAX_CHARS])
     if not tokens:
