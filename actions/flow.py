@@ -13,8 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS
-from bot.scoring import Tier
+from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
 
 
 class ExplainWhy(Action):
@@ -33,6 +32,18 @@ class ExplainWhy(Action):
         if question is not None:
             dispatcher.utter_message(text=sla.text(question.why, language))
         return []
+
+
+class PassQuestion(Action):
+    """A question about the product: kept for sales (the visitor's own words) and acknowledged."""
+
+    def name(self) -> str:
+        return "action_pass_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_question_passed")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        return [SlotSet("visitor_questions", remember_question(tracker.get_slot("visitor_questions"), text))]
 
 
 class RequestHuman(Action):
@@ -95,19 +106,10 @@ class Finish(Action):
         human = bool(tracker.get_slot("human_requested"))
         consent = tracker.get_slot("contact_consent") is True and bool(tracker.get_slot("email"))
         tier = lead.score.tier
-        handoff = consent and (human or tier is Tier.SALES_READY)
+        close = closing(tier, human=human, consent=consent)
         follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
-
-        if human or tier is Tier.SALES_READY:
-            response = (
-                ("utter_close_human" if human else "utter_close_sales_ready") if handoff else "utter_close_no_consent"
-            )
-        elif tier is Tier.NURTURE:
-            response = "utter_close_nurture"
-        else:
-            response = "utter_close_disqualified"
-        runtime.store().finish(replace(lead, status=tier.value), sla=sla, handoff=handoff)
-        dispatcher.utter_message(response=response, follow_up=follow_up)
+        runtime.store().finish(replace(lead, status=tier.value), sla=sla, handoff=close.handoff)
+        dispatcher.utter_message(response=close.response, follow_up=follow_up)
         return [SlotSet("tier", tier.value)]
 
 

@@ -12,8 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from bot.dialogue import read_turn
-from bot.language import detect_language, requested_language
+from bot.confirm import understood_as
+from bot.dialogue import DIGRESSIONS, closing, read_turn, remember_question
+from bot.language import SENTENCE_WORDS, detect_language, greeting_language, requested_language
+from bot.scoring import Tier
 from bot.visit import page_context
 from bot.visit import requested_language as page_language
 
@@ -34,9 +36,11 @@ class ReadMessage(Action):
         if context != tracker.get_slot("page_context"):
             updates["page_context"] = context
 
-        language = _language(tracker, sla.languages, metadata, text, intent)
+        language, settled = _language(tracker, sla.languages, metadata, text, intent)
         if language and language != tracker.get_slot("language"):
             updates["language"] = language
+        if settled and settled != tracker.get_slot("visitor_language"):
+            updates["visitor_language"] = settled
         language = language or sla.default_language
 
         reading = read_turn(
@@ -53,19 +57,50 @@ class ReadMessage(Action):
             updates["misses"] = reading.misses
 
         for slot in reading.corrected:
-            dispatcher.utter_message(response=f"utter_updated_{slot}", value=reading.answers[slot].reason)
+            value = understood_as(reading.answers[slot], language, sla.currency)
+            dispatcher.utter_message(response=f"utter_updated_{slot}", value=value)
         if reading.hint_for:
             question = sla.question(reading.hint_for)
             hint = sla.text(question.hint, language) if question else ""
             dispatcher.utter_message(response="utter_reask_hint", hint=hint)
+        if reading.question and intent not in DIGRESSIONS:
+            # Read as a question by us, not by the NLU: no rule will answer it, so say it here.
+            dispatcher.utter_message(response="utter_question_passed")
+            updates["visitor_questions"] = remember_question(tracker.get_slot("visitor_questions"), reading.question)
         if reading.gave_up_on:
             dispatcher.utter_message(response="utter_moving_on")
         if reading.invalid_email:
             dispatcher.utter_message(response="utter_invalid_email")
 
-        if reading.changed:
+        if reading.changed and tracker.get_slot("tier") and reading.corrected:
+            updates.update(_reclose(dispatcher, tracker, updates, language))
+        elif reading.changed:
             runtime.save_progress(tracker, updates)
         return [SlotSet(slot, value) for slot, value in updates.items()]
+
+
+def _reclose(
+    dispatcher: CollectingDispatcher, tracker: Tracker, updates: dict[str, Any], language: str
+) -> dict[str, Any]:
+    """A correction after the closing message: the stored lead, the outbox and what the visitor
+    is told follow the new score. A lead that became sales-ready without contact details goes
+    back to the form (which now asks for them); one that fell below is not handed off."""
+    sla = runtime.sla()
+    lead = runtime.lead_snapshot(tracker, updates)
+    slots = {**tracker.current_slot_values(), **updates}
+    human = bool(slots.get("human_requested"))
+    consent = slots.get("contact_consent") is True and bool(slots.get("email"))
+    tier = lead.score.tier
+    if tier.value == tracker.get_slot("tier"):
+        runtime.finish(lead, status=tier.value, handoff=closing(tier, human=human, consent=consent).handoff)
+        return {}
+    if tier is Tier.SALES_READY and not consent and slots.get("contact_consent") is not False:
+        runtime.save_progress(tracker, updates)
+        return {"tier": None}  # the form resumes and asks for what is missing, then closes again
+    close = closing(tier, human=human, consent=consent)
+    runtime.finish(lead, status=tier.value, handoff=close.handoff)
+    dispatcher.utter_message(response=close.response, follow_up=sla.text(sla.follow_up.text, language))
+    return {"tier": tier.value}
 
 
 def _answer_text(message: dict[str, Any]) -> str:
@@ -79,23 +114,32 @@ def _answer_text(message: dict[str, Any]) -> str:
 
 def _language(
     tracker: Tracker, languages: list[str], metadata: dict[str, Any], text: str, intent: str | None
-) -> str | None:
-    """Keep the conversation's language unless the visitor asks for another one.
+) -> tuple[str | None, str | None]:
+    """(the conversation's language now, the language the visitor has written a sentence in).
 
-    Until it is set: the language of the visitor's first message that is long enough to
-    tell (a Spanish visitor on an English page is answered in Spanish), else the page's
-    language from the widget metadata; None (English responses) until either is known.
+    The visitor's first sentence (3+ words lingua can place) decides for good, over the page:
+    a Spanish visitor on an English page is answered in Spanish, and a later "VP of Sales"
+    does not switch back. Before that, a greeting ("hola") decides over the page, except the
+    widget's own opener; then the page's language. Asking for a language always switches.
     """
     current = tracker.get_slot("language")
+    settled = tracker.get_slot("visitor_language")
     if intent == "switch_language":
         asked = requested_language(text, tuple(languages))
-        if asked:
-            return asked
-        return next((lang for lang in languages if lang != current), current or languages[0])
-    if current:
-        return str(current)
-    detected = detect_language(text, tuple(languages)) if intent not in ("nonsense", "nlu_fallback") else None
-    if detected:
-        return detected
+        chosen = asked or next((lang for lang in languages if lang != current), current or languages[0])
+        return chosen, chosen
+    if settled:
+        return str(settled), str(settled)
     from_page = page_language(metadata)
-    return str(from_page) if from_page in languages else None
+    from_page = str(from_page) if from_page in languages else None
+    if len(text.split()) >= SENTENCE_WORDS and intent != "nonsense":
+        detected = detect_language(text, tuple(languages))
+        if detected:
+            return detected, detected
+    greeting = greeting_language(text, tuple(languages))
+    if greeting and (current or not from_page):
+        return greeting, None  # the widget's own opener ("hi") never outvotes the page's language
+    if current:
+        return str(current), None
+    detected = detect_language(text, tuple(languages)) if intent not in ("nonsense", "nlu_fallback") else None
+    return detected or from_page, None

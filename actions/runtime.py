@@ -6,6 +6,7 @@ The SLA is re-read when its file changes (hot reload); the store's engine is ope
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -47,6 +48,11 @@ def lead_snapshot(
 ) -> LeadSnapshot:
     merged = {**tracker.current_slot_values(), **(slots or {})}
     return snapshot(tracker.sender_id, merged, tracker.events, sla(), status=status)
+
+
+def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> None:
+    """Store the finished lead (re-rendering its summary) and queue or cancel its handoff."""
+    store().finish(replace(lead, status=status), sla=sla(), handoff=handoff)
 
 
 def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> None:

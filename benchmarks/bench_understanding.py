@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import FIELDS, Item, Tally, bucket, label_class, load_conversations, load_corpus  # noqa: E402
+from bot.evaluation import FIELDS, Item, Tally, bucket, load_conversations, load_corpus  # noqa: E402
 from bot.language import detect_language  # noqa: E402
 from bot.launcher import Stack  # noqa: E402
 from bot.sla import load_sla  # noqa: E402
@@ -201,7 +201,9 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
         if item.section == "questions":
             questions_total += 1
             said = " ".join(r.get("text") or "" for r in replies).lower()
-            refused = any(w in said for w in ("didn't quite get", "can't help", "no lo he entendido", "no puedo ayudar"))
+            refused = any(
+                w in said for w in ("didn't quite get", "can't help", "no lo he entendido", "no puedo ayudar")
+            )
             ok = not refused and stored.get(target) is None and not client.slots(sender).get("misses")
             questions_ok += ok
             if not ok:
@@ -215,7 +217,9 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
             if changed:
                 tally.misses.append((item.id, "incidental", ",".join(changed), item.text[:80]))
             if item.expect is not None:
-                tally.add_field(item.id, target, item.expect, stored.get(target) or "unknown", keys=("incidental_asked",))
+                tally.add_field(
+                    item.id, target, item.expect, stored.get(target) or "unknown", keys=("incidental_asked",)
+                )
             continue
         tally.add_field(
             item.id, target, item.expect, stored.get(target) or "unknown", keys=(target, f"{target}:{lang}", "fields")
@@ -307,7 +311,11 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
                 break
             elif _is_clarification(replies) and pending in FIELDS:
                 transcript.clarified += 1
-                text = _clarify_button(replies, pending, truth[pending]) or _yes_no(replies, True) or conv["restate"][pending]
+                text = (
+                    _clarify_button(replies, pending, truth[pending])
+                    or _yes_no(replies, True)
+                    or conv["restate"][pending]
+                )
             elif pending in FIELDS and pending in (conv.get("before") or {}) and pending not in sent_before:
                 sent_before.add(pending)
                 text = conv["before"][pending]
@@ -341,7 +349,9 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
                 transcript.record(text, replies)
         stored = _stored(store, sender)
         for name in FIELDS:
-            tally.add_field(conv["id"], name, truth[name], stored.get(name) or "unknown", keys=(name, f"{name}:{lang}", "fields"))
+            tally.add_field(
+                conv["id"], name, truth[name], stored.get(name) or "unknown", keys=(name, f"{name}:{lang}", "fields")
+            )
         lead = _lead(store, sender)
         tiers = expected_tiers(truth)
         tally.add("tier", bool(lead) and lead["tier"] in tiers)
@@ -371,7 +381,9 @@ def _disagreement(lead: dict[str, Any] | None, transcript: Transcript, slots: di
     if lead is None:
         return "no lead stored"
     told_sales = any(
-        any(w in (r.get("text") or "").lower() for w in _SALES_READY_CLOSE) for _, replies in transcript.turns for r in replies
+        any(w in (r.get("text") or "").lower() for w in _SALES_READY_CLOSE)
+        for _, replies in transcript.turns
+        for r in replies
     )
     consent = slots.get("contact_consent") is True and bool(slots.get("email"))
     if lead["tier"] == "sales_ready" and consent and not lead["handed_off"]:
@@ -415,7 +427,8 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float) -> str
     lines = [
         "# Understanding real visitors: held-out results over REST",
         "",
-        f"Run {datetime.now(tz=timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/bench_understanding.py` in {seconds:.0f} s,",
+        f"Run {datetime.now(tz=timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/bench_understanding.py`"
+        f" in {seconds:.0f} s,",
         "against a real Rasa server and action server (models/leadbot.tar.gz, the shipped sla.yml).",
         "",
         "## Targets",
@@ -433,7 +446,8 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float) -> str
         f"| visitor questions not counted as answers | {_pct(*corpus['questions'])} | – | 100 % |",
         f"| clarifying questions or re-asks per conversation | {_pct(*corpus['clarifications'])} | "
         f"{_pct(*convs['reasks'])} | ≤ 1 per 5 |",
-        f"| stored state disagreeing with what the visitor was told | – | {len(convs['inconsistent'])} of {convs['total']} | 0 |",
+        f"| stored state disagreeing with what the visitor was told | – | "
+        f"{len(convs['inconsistent'])} of {convs['total']} | 0 |",
         f"| Spanish visitors answered in English after a Spanish sentence | – | {_pct(*convs['wrong_language'])} | 0 |",
         "",
         "Per language (corpus): "
@@ -461,7 +475,9 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float) -> str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(ROOT / "eval" / "corpus" / "answers.yml"))
-    parser.add_argument("--conversations", nargs="*", default=sorted(str(p) for p in (ROOT / "eval" / "conversations").glob("*.yml")))
+    parser.add_argument(
+        "--conversations", nargs="*", default=sorted(str(p) for p in (ROOT / "eval" / "conversations").glob("*.yml"))
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N items of each set (a quick look)")
     parser.add_argument("--output", default=str(RESULTS / "understanding.md"))
     args = parser.parse_args(argv)

@@ -5,11 +5,13 @@ The Rasa actions call `read_turn` on every message and `next_questions` to decid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.scoring import Score, Tier, read_with_sla
@@ -34,6 +36,7 @@ DIGRESSIONS = frozenset(
         "greet",
         "thanks",
         "goodbye",
+        "ask_product",
     }
 )
 # Intents whose words must not be mined for volunteered answers either.
@@ -57,6 +60,7 @@ class Reading:
     corrected: list[str] = field(default_factory=list)  # already-answered slots that changed
     hint_for: str | None = None  # re-ask this question with its hint
     gave_up_on: str | None = None  # second miss: stored as unknown
+    question: str | None = None  # the visitor asked us something instead of answering
     invalid_email: bool = False
     misses: dict[str, int] = field(default_factory=dict)
 
@@ -93,6 +97,10 @@ def read_turn(
     asked = requested if requested in sla.slots else None
     found = read_with_sla(text, sla, today, Criterion(asked) if asked else None)
     raw = text[:MAX_RAW]
+    stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
+    _read_corrections(text, asked, slots, sla, today, found, stored)
+    if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
+        found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
     for criterion, answer in found.items():
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
@@ -106,7 +114,7 @@ def read_turn(
             continue
         if previous is not None and _same_answer(previous, answer, sla, today):
             continue
-        reading.fills[slot] = raw
+        reading.fills[slot] = stored.get(criterion, raw)
         reading.answers[slot] = answer
         if previous is not None:
             reading.corrected.append(slot)
@@ -117,10 +125,93 @@ def read_turn(
         reading.fills["email"] = email
 
     if asked and asked not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
-        _count_miss(reading, asked, raw)
+        if is_question(text):
+            reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
+        else:
+            _count_miss(reading, asked, raw)
+    elif requested in CONTACT_SLOTS and reading.corrected:
+        pass  # "actually I'm the director" while asked for a name is a correction, not a name
     elif requested in CONTACT_SLOTS and intent not in DIGRESSIONS - {"greet"}:
         _read_contact(reading, requested, text, intent)
     return reading
+
+
+# "Actually", "I meant", "perdona", "corrijo": the message is about an answer already given, so
+# the fields already answered are read as leniently as the question pending.
+_CORRECTION_CUE = re.compile(
+    r"\b(?:actually|i meant|i mean|sorry|oops|make that|correction|scratch that|wait|let me correct|rather"
+    r"|my bad|i was wrong|got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
+    r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,)",
+    re.IGNORECASE,
+)
+# Criteria a correction may re-read leniently: their parsers need explicit words (an amount, a
+# time frame, a title), so a lenient read cannot invent them. Need is read strictly as always.
+_RE_READABLE = (Criterion.BUDGET, Criterion.TIMING, Criterion.ROLE)
+
+
+def _read_corrections(
+    text: str,
+    asked: str | None,
+    slots: Mapping[str, Any],
+    sla: SLA,
+    today: date,
+    found: dict[Criterion, Answer],
+    stored: dict[Criterion, str],
+) -> None:
+    """Add to `found` the earlier answers this message corrects or amends."""
+    budget_before = slots.get("budget")
+    change = amendment(text)
+    if budget_before and change and asked != "budget" and "budget" in sla.slots:
+        joined = f"{budget_before}\n{text}"[:MAX_RAW]  # each message on its line: the words stay the visitor's
+        amended = read_with_sla(joined, sla, today, Criterion.BUDGET).get(Criterion.BUDGET)
+        if amended is not None and amended.understood:
+            found[Criterion.BUDGET] = amended
+            stored[Criterion.BUDGET] = joined
+    if not _CORRECTION_CUE.search(text):
+        return
+    for criterion in _RE_READABLE:
+        slot = criterion.value
+        if slot == asked or not slots.get(slot) or criterion in stored:
+            continue
+        lenient = read_with_sla(text, sla, today, criterion).get(criterion)
+        if lenient is None or not lenient.understood or lenient.confidence < 0.6:
+            continue
+        strict = found.get(criterion)
+        if strict is None or not strict.understood:
+            found[criterion] = lenient
+
+
+def _explicit(answer: Answer | None) -> bool:
+    """An answer that stands even inside a question: an amount, a time frame, a title."""
+    if answer is None or answer.kind is not Kind.VALUE:
+        return False
+    if answer.criterion in (Criterion.BUDGET, Criterion.TIMING):
+        return answer.value is not None
+    return answer.criterion is Criterion.ROLE and "title" in answer.extra
+
+
+# A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
+_QUESTION = re.compile(
+    r"\?\s*$|^\W*¿|^\W*(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
+    r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
+    r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
+    re.IGNORECASE,
+)
+
+
+MAX_QUESTIONS = 10
+
+
+def remember_question(questions: Any, text: str) -> list[str]:
+    """The visitor's questions so far plus this one (bounded: the slot travels with every turn)."""
+    kept = [str(q) for q in questions] if isinstance(questions, list) else []
+    if text and text[:MAX_RAW] not in kept:
+        kept.append(text[:MAX_RAW])
+    return kept[-MAX_QUESTIONS:]
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text.strip()))
 
 
 def _count_miss(reading: Reading, slot: str, raw: str) -> None:
@@ -160,6 +251,27 @@ def _same_answer(previous_raw: str, answer: Answer, sla: SLA, today: date) -> bo
     """Whether a slot's earlier words already meant this answer (then it is no correction)."""
     before = read_with_sla(previous_raw, sla, today, answer.criterion).get(answer.criterion)
     return before is not None and before.kind == answer.kind and before.value == answer.value
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How a finished conversation ends: what the visitor is told, and whether sales gets it."""
+
+    response: str
+    handoff: bool
+
+
+def closing(tier: Tier, *, human: bool, consent: bool) -> Closing:
+    """One decision for the first close and for a re-close after a late correction, so what the
+    visitor is told, the stored tier and the outbox cannot drift apart."""
+    handoff = consent and (human or tier is Tier.SALES_READY)
+    if human or tier is Tier.SALES_READY:
+        if not handoff:
+            return Closing("utter_close_no_consent", False)
+        return Closing("utter_close_human" if human else "utter_close_sales_ready", True)
+    if tier is Tier.NURTURE:
+        return Closing("utter_close_nurture", False)
+    return Closing("utter_close_disqualified", False)
 
 
 def next_questions(sla: SLA, slots: Mapping[str, Any], score: Score | None) -> list[str]:

@@ -208,7 +208,13 @@ def evaluate_corpus(items: Iterable[Item], sla: SLA, today: date) -> dict[str, T
 def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
     if item.section == "answers" and item.asked:
         answer = read_with_sla(item.text, sla, today, Criterion(item.asked)).get(Criterion(item.asked))
-        tally.add_field(item.id, item.asked, item.expect, predicted_label(answer), keys=(item.asked, f"{item.asked}:{item.lang}", "fields"))
+        tally.add_field(
+            item.id,
+            item.asked,
+            item.expect,
+            predicted_label(answer),
+            keys=(item.asked, f"{item.asked}:{item.lang}", "fields"),
+        )
         return
     if item.section == "incidental" and item.asked:
         reading = read_turn(item.text, intent="inform", requested=item.asked, slots={}, misses={}, sla=sla, today=today)
@@ -219,7 +225,9 @@ def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
         return
     if item.section == "corrections":
         slots: dict[str, Any] = dict(item.before)
-        pending = next((s for s in sla.slots if s not in slots), "name")
+        # The bot asks in the SLA's order: the question after the last one answered is pending.
+        last = max((sla.slots.index(s) for s in slots if s in sla.slots), default=-1)
+        pending = sla.slots[last + 1] if last + 1 < len(sla.slots) else "name"
         reading = read_turn(item.text, intent="inform", requested=pending, slots=slots, misses={}, sla=sla, today=today)
         after = {**slots, **{k: v for k, v in reading.fills.items() if v is not None}}
         expect = item.expect or {}

@@ -67,3 +67,23 @@ def requested_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> 
     if not wanted and len(refused) == 1 and len(languages) == 2:
         return next(lang for lang in languages if lang != refused[0])
     return None
+
+
+# Greetings say which language the visitor speaks even when lingua cannot tell ("hola" alone).
+GREETINGS: dict[str, frozenset[str]] = {
+    "en": frozenset({"hi", "hello", "hey", "hiya", "howdy", "yo", "good morning", "good afternoon", "good evening",
+                     "hi there", "hello there", "hey there", "morning", "greetings"}),
+    "es": frozenset({"hola", "buenas", "buenos dias", "buenos días", "buenas tardes", "buenas noches", "holi",
+                     "holaa", "hola buenas", "que tal", "qué tal", "saludos", "buen dia", "buen día", "qué onda",
+                     "que onda", "hola que tal", "hola qué tal", "muy buenas"}),
+}  # fmt: skip
+_GREETING_CLEAN = re.compile(r"[^\w\s]+")
+
+
+def greeting_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str | None:
+    """The language of a message that is only a greeting ("Hola!", "hi there"), else None."""
+    said = " ".join(_GREETING_CLEAN.sub(" ", text.lower()).split())
+    return next((lang for lang in languages if said in GREETINGS.get(lang, ())), None)
+
+
+SENTENCE_WORDS = 3  # from this many words a message's own language overrides the page's

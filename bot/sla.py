@@ -501,7 +501,9 @@ def _with_example_files(sla: SLA, path: Path, located: _Located) -> tuple[SLA, l
             target = path.parent / relative
             if not target.is_file():
                 line, col = located.value(("criteria", name, "example_files", index))
-                problems.append(Problem(str(path), line, col, f"example file '{relative}' not found next to {path.name}"))
+                problems.append(
+                    Problem(str(path), line, col, f"example file '{relative}' not found next to {path.name}")
+                )
                 continue
             data, where, read_problems = _read_yaml(target)
             problems += read_problems

@@ -487,6 +487,17 @@ class LeadStore:
             row.summary = _render_summary(record, sla.sales_language, "text")
             if handoff and row.handoff is None:
                 self._queue_handoff(session, row, sla)
+            elif (
+                not handoff
+                and row.handoff is not None
+                and row.handoff.status == "pending"
+                and not row.handoff.delivered
+            ):
+                # A late correction took the lead below sales-ready before any channel got it:
+                # sales must not receive a lead the visitor was just told is not a fit.
+                log.info("lead %s: queued handoff cancelled, tier is now %s", row.conversation_id, row.tier)
+                session.delete(row.handoff)
+                row.handoff = None
             return int(row.id)
 
         lead_id = self._retry_on_race(_do)
@@ -1017,6 +1028,11 @@ def configured_channels(settings: config.Settings) -> tuple[str, ...]:
     if settings.email_configured:
         channels.append("email")
     return tuple(channels)
+
+
+def _cancellable(handoff: HandoffRow | None) -> bool:
+    """A queued handoff no channel has received yet."""
+    return handoff is not None and handoff.status == "pending" and not handoff.delivered
 
 
 def export_object(lead: Lead, *, language: str = "en", currency: str | None = None) -> dict[str, Any]:

@@ -6,10 +6,12 @@ Owns ``read_message``, which finds every criterion a single message answers with
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 # nlp first: it imports spaCy without letting thinc drag TensorFlow in (see nlp.py).
 from bot.parse import nlp as _nlp  # noqa: F401  # isort: skip
+from bot.parse.amend import amend_budget, amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.classifier import Models
 from bot.parse.money import parse_budget
@@ -108,11 +110,31 @@ def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
     if prediction.confidence < _MODEL_CONFIDENCE or prediction.known_words < _MIN_KNOWN_WORDS:
         return answer
     kind = Kind.VALUE
-    return Answer(Criterion.ROLE, text, kind, prediction.label, round(prediction.confidence, 3), _ROLE_REASON[prediction.label])
+    return Answer(
+        Criterion.ROLE, text, kind, prediction.label, round(prediction.confidence, 3), _ROLE_REASON[prediction.label]
+    )
 
 
-def _budget(text: str, currency: str, rates: Mapping[str, float] | None, models: Models | None, *, strict: bool) -> Answer:
-    """Amounts first; for the asked question without one, the examples' model tells undecided from none."""
+def _budget(
+    text: str, currency: str, rates: Mapping[str, float] | None, models: Models | None, *, strict: bool
+) -> Answer:
+    """Amounts first; for the asked question without one, the examples' model tells undecided from none.
+
+    A stored budget may hold several of the visitor's messages, one per line ("€1,000" then
+    "that's monthly btw"): each later line amends the period or currency, or replaces the answer.
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) > 1 and not strict:
+        answer = _budget(lines[0], currency, rates, models, strict=False)
+        for line in lines[1:]:
+            change = amendment(line)
+            if change and answer.kind is Kind.VALUE:
+                answer = amend_budget(answer, change, currency=currency, rates=rates)
+                continue
+            later = _budget(line, currency, rates, models, strict=False)
+            if later.understood:
+                answer = later
+        return replace(answer, raw=text, span=None)
     answer = parse_budget(text, currency=currency, rates=rates, strict=strict)
     model = models.budget if models else None
     if answer.understood or strict or model is None:

@@ -87,7 +87,10 @@ class TextClassifier:
                     FeatureUnion(
                         [
                             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-                            ("words", TfidfVectorizer(token_pattern=_WORD.pattern, ngram_range=(1, 2), sublinear_tf=True)),
+                            (
+                                "words",
+                                TfidfVectorizer(token_pattern=_WORD.pattern, ngram_range=(1, 2), sublinear_tf=True),
+                            ),
                         ]
                     ),
                 ),

@@ -129,10 +129,7 @@ def parse_need(
     (need, confidence), (second, _) = ranked[0], ranked[1]
     if strict and (confidence < _STRICT_CONFIDENCE or len(nlp.words(text)) < 4):
         return by_phrase if by_phrase.understood and by_phrase.value == need else Answer.unknown(Criterion.NEED, text)
-    if by_phrase.understood and by_phrase.value == need:
-        reason = by_phrase.reason
-    else:
-        reason = _MODEL_REASON[need]
+    reason = by_phrase.reason if by_phrase.understood and by_phrase.value == need else _MODEL_REASON[need]
     kind = Kind.NONE if need == NONE else Kind.VALUE
     return Answer(Criterion.NEED, text, kind, need, round(confidence, 3), reason, extra={"runner_up": second})
 
