@@ -87,7 +87,7 @@ class StartOver(Action):
             runtime.store().reset(tracker.sender_id)
         except Exception:
             runtime.log.exception("could not reset lead %s", tracker.sender_id)
-        cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot"]
+        cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot", "clarifying", "clarified"]
         return [SlotSet(slot, None) for slot in cleared] + [SlotSet("human_requested", False)]
 
 

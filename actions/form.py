@@ -13,8 +13,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
+from bot.confirm import understood_as
 from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.lead import score_slots
+from bot.parse.base import Criterion
+from bot.scoring import read_with_sla
 
 
 class ValidateQualificationForm(FormValidationAction):
@@ -55,12 +58,23 @@ class AskQuestion(Action):
         if question is None:  # dropped from the SLA since the form asked for it
             return []
         language = runtime.language(tracker)
+        clarifying = tracker.get_slot("clarifying")
+        if isinstance(clarifying, dict) and clarifying.get("slot") == self.slot:
+            self._clarify(dispatcher, tracker, str(clarifying.get("raw") or ""), language)
+            return []
         buttons = [
             {"title": sla.text(button.title, language), "payload": "/inform" + json.dumps({"answer": button.value})}
             for button in question.buttons
         ]
         dispatcher.utter_message(text=sla.text(question.ask, language), buttons=buttons)
         return []
+
+    def _clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, raw: str, language: str) -> None:
+        """Ask how to read an answer instead of guessing: "is that about €2,000 a year?"."""
+        sla = runtime.sla()
+        answer = read_with_sla(raw, sla, runtime.today(tracker), Criterion(self.slot)).get(Criterion(self.slot))
+        value = understood_as(answer, language, sla.currency) if answer is not None else raw
+        dispatcher.utter_message(response=f"utter_clarify_{self.slot}", value=value)
 
 
 class AskNeed(AskQuestion):

@@ -20,7 +20,7 @@ the labels through `bot.evaluation`, plus what the visitor was told.
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 import tempfile
 import time
@@ -110,21 +110,25 @@ def _metadata(page_lang: str, page: str = "/") -> dict[str, Any]:
     return {"language": page_lang, "page": {"path": page, "url": f"https://example.test{page}", "title": page}}
 
 
+_CHOICE = re.compile(r"clarify:(\w+)")
+
+
+def _choice(button: dict[str, Any]) -> str | None:
+    found = _CHOICE.search(str(button.get("payload", "")))
+    return found.group(1) if found else None
+
+
 def _is_clarification(replies: list[dict[str, Any]]) -> bool:
-    return any(str(b.get("payload", "")).startswith("/clarify") for r in replies for b in r.get("buttons") or [])
+    return any(_choice(b) for r in replies for b in r.get("buttons") or [])
 
 
 def _clarify_button(replies: list[dict[str, Any]], field_name: str, truth: Any) -> str | None:
     """The clarification button a visitor with this truth would press."""
     for reply in replies:
         for button in reply.get("buttons") or []:
-            payload = str(button.get("payload", ""))
-            if not payload.startswith("/clarify"):
-                continue
-            data = json.loads(payload[len("/clarify") :] or "{}")
-            choice = data.get("choice")
-            if _choice_fits(field_name, choice, truth):
-                return payload
+            choice = _choice(button)
+            if choice and _choice_fits(field_name, choice, truth):
+                return str(button["payload"])
     return None
 
 
@@ -138,11 +142,8 @@ def _choice_fits(field_name: str, choice: Any, truth: Any) -> bool:
 def _yes_no(replies: list[dict[str, Any]], agree: bool) -> str | None:
     for reply in replies:
         for button in reply.get("buttons") or []:
-            payload = str(button.get("payload", ""))
-            if payload.startswith("/clarify") and json.loads(payload[len("/clarify") :]).get("choice") == (
-                "yes" if agree else "no"
-            ):
-                return payload
+            if _choice(button) == ("yes" if agree else "no"):
+                return str(button["payload"])
     return None
 
 
@@ -194,7 +195,9 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
         transcript.record(item.text, replies)
         if _is_clarification(replies):
             clarifications += 1
+            # the matching button; a yes/no check ("is that about €20,000 a year?") is accepted
             button = _clarify_button(replies, target, item.expect) if item.expect is not None else None
+            button = button or _yes_no(replies, True)
             if button:
                 client.say(sender, button, meta)
         stored = _stored(store, sender)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from bot.language import greeting_language
 from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
@@ -61,6 +62,7 @@ class Reading:
     hint_for: str | None = None  # re-ask this question with its hint
     gave_up_on: str | None = None  # second miss: stored as unknown
     question: str | None = None  # the visitor asked us something instead of answering
+    clarify: str | None = None  # not sure how to read the answer to this question: ask
     invalid_email: bool = False
     misses: dict[str, int] = field(default_factory=dict)
 
@@ -93,8 +95,16 @@ def read_turn(
         return reading
     if not text or (intent in _NOT_ANSWERS and requested not in CONTACT_SLOTS):
         return reading
+    if requested not in CONTACT_SLOTS and (greeting_language(text, tuple(sla.languages)) or _is_acknowledgement(text)):
+        return reading  # "Hello.", "ok thanks": nothing to read, and not a miss either
 
     asked = requested if requested in sla.slots else None
+    clarifying = slots.get("clarifying") if isinstance(slots.get("clarifying"), Mapping) else None
+    if clarifying and clarifying.get("slot") != asked:
+        clarifying = None
+    if text.startswith(CLARIFY) and clarifying:
+        _read_clarification(reading, text[len(CLARIFY) :], clarifying, slots)
+        return reading
     found = read_with_sla(text, sla, today, Criterion(asked) if asked else None)
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
@@ -113,6 +123,15 @@ def read_turn(
         if previous is not None and previous == raw:
             continue
         if previous is not None and _same_answer(previous, answer, sla, today):
+            continue
+        if slot == asked and clarifying:
+            # The second try after a clarifying question: both messages together, best reading kept.
+            stored[criterion] = f"{clarifying['raw']}\n{raw}"[:MAX_RAW]
+            reading.fills["clarifying"] = None
+        elif slot == asked and _unsure(answer):
+            reading.fills["clarifying"] = {"slot": slot, "raw": raw}
+            reading.fills[slot] = None  # the form asks again: the clarifying question, with buttons
+            reading.clarify = slot
             continue
         reading.fills[slot] = stored.get(criterion, raw)
         reading.answers[slot] = answer
@@ -212,6 +231,69 @@ def remember_question(questions: Any, text: str) -> list[str]:
 
 def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text.strip()))
+
+
+# A clarifying button's answer: /inform{"answer": "clarify:pain"} (see utter_clarify_* in domain.yml).
+CLARIFY = "clarify:"
+# Below these confidences an answer to the question just asked is confirmed with the visitor:
+# need from the classifier's probability, budget when a bare number was read as thousands.
+_CLARIFY_NEED_BELOW = 0.5
+_CLARIFY_BUDGET_BELOW = 0.5
+
+
+def _unsure(answer: Answer) -> bool:
+    if answer.criterion is Criterion.NEED:
+        return answer.confidence < _CLARIFY_NEED_BELOW
+    if answer.criterion is Criterion.BUDGET:
+        return answer.kind is Kind.VALUE and answer.confidence < _CLARIFY_BUDGET_BELOW
+    return False
+
+
+def _read_clarification(reading: Reading, choice: str, clarifying: Mapping[str, Any], slots: Mapping[str, Any]) -> None:
+    """A button pressed after a clarifying question: the earlier words, read as the visitor chose."""
+    slot = str(clarifying["slot"])
+    reading.fills["clarifying"] = None
+    if choice == "no":  # "is that about €2,000 a month?" - no: ask the question again, with its hint
+        reading.fills[slot] = None
+        reading.hint_for = slot
+        return
+    reading.fills[slot] = clarifying["raw"]
+    clarified = dict(slots.get("clarified") or {})
+    clarified[slot] = {"raw": clarifying["raw"], "choice": choice}
+    reading.fills["clarified"] = clarified
+
+
+def apply_clarifications(answers: dict[str, Answer], slots: Mapping[str, Any]) -> dict[str, Answer]:
+    """Answers as the visitor confirmed them with a clarifying button (while the words stand)."""
+    clarified = slots.get("clarified")
+    if not isinstance(clarified, Mapping):
+        return answers
+    result = dict(answers)
+    for slot, entry in clarified.items():
+        answer = result.get(slot)
+        if answer is None or not isinstance(entry, Mapping) or entry.get("raw") != slots.get(slot):
+            continue  # answered again since: the new words decide
+        choice = str(entry.get("choice"))
+        if answer.criterion is Criterion.NEED and choice in ("pain", "interest", "none"):
+            kind = Kind.NONE if choice == "none" else Kind.VALUE
+            result[slot] = replace(
+                answer, kind=kind, value=choice, confidence=1.0, reason=f"{choice}, as the visitor confirmed"
+            )
+        elif choice == "yes":
+            reason = f"{answer.reason} (confirmed by the visitor)"
+            result[slot] = replace(answer, confidence=1.0, reason=reason)
+    return result
+
+
+_ACKNOWLEDGEMENTS = frozenset(
+    {"ok", "okay", "k", "kk", "sure", "cool", "great", "thanks", "thank you", "thx", "ty", "hmm", "hm", "mmm",
+     "vale", "gracias", "muchas gracias", "genial", "perfecto", "de acuerdo", "claro", "bueno", "ok gracias",
+     "ok thanks", "alright", "got it", "entendido", "ajá", "aja", "uh", "eh", "ah"}
+)  # fmt: skip
+
+
+def _is_acknowledgement(text: str) -> bool:
+    return " ".join(re.sub(r"[^\w\s]+", " ", text.lower()).split()) in _ACKNOWLEDGEMENTS
 
 
 def _count_miss(reading: Reading, slot: str, raw: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
+from bot.dialogue import apply_clarifications
 from bot.parse.base import Answer
 from bot.scoring import Score, parse_answers, score_answers
 from bot.sla import SLA
@@ -45,7 +46,7 @@ def signals(page_context: Mapping[str, Any] | None) -> dict[str, bool]:
 
 def _answers_and_score(slots: Mapping[str, Any], sla: SLA, today: date) -> tuple[dict[str, Answer], Score]:
     """The SLA questions' slot values parsed as answers, and their score with the visit signals."""
-    answers = parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today)
+    answers = apply_clarifications(parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today), slots)
     return answers, score_answers(answers, sla, signals=signals(slots.get("page_context")))
 
 

@@ -190,15 +190,28 @@ class SLA(_Strict):
 
     def models(self) -> Models:
         """The trained classifiers of the criteria that have examples, cached per example set."""
-        from bot.parse.classifier import Examples, Models, classifier_for
+        from bot.parse.classifier import OTHER, Examples, Models, classifier_for
 
         cached = _MODELS.get(id(self))
         if cached is not None and cached[0] is self:
             return cached[1]
 
+        examples = {name: spec.labelled_examples() for name, spec in self.criteria.items()}
+
         def model(name: str) -> Any:
-            spec = self.criteria.get(name)
-            return classifier_for(Examples.of(spec.labelled_examples())) if spec is not None else None
+            own = examples.get(name)
+            if not own:
+                return None
+            # Every other criterion's examples are this model's OTHER class: an answer about
+            # something else ("VP of Sales" to the budget question) is then not forced into a class.
+            other = [
+                t
+                for criterion, by_class in examples.items()
+                if criterion != name
+                for ts in by_class.values()
+                for t in ts
+            ]
+            return classifier_for(Examples.of({**own, OTHER: other}))
 
         models = Models(need=model("need"), role=model("role"), budget=model("budget"))
         if len(_MODELS) >= 16:

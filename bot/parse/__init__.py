@@ -13,7 +13,7 @@ from datetime import date
 from bot.parse import nlp as _nlp  # noqa: F401  # isort: skip
 from bot.parse.amend import amend_budget, amendment
 from bot.parse.base import Answer, Criterion, Kind
-from bot.parse.classifier import Models
+from bot.parse.classifier import OTHER, Models, Prediction
 from bot.parse.money import parse_budget
 from bot.parse.need import NeedLexicon, parse_need
 from bot.parse.role import parse_role
@@ -92,12 +92,20 @@ def read_answer(
 _MODEL_CONFIDENCE = 0.6
 _MIN_KNOWN_WORDS = 0.5
 _ROLE_REASON = {
-    "decision_maker": "you decide on the purchase",
-    "influencer": "you recommend, someone else decides",
-    "individual": "you work on the team, without a say in buying",
-    "no_authority": "you're not in a buying position (studying, interning or looking for work)",
+    "decision_maker": "decides on the purchase",
+    "influencer": "recommends, someone else decides",
+    "individual": "works on the team, without a say in buying",
+    "no_authority": "not in a buying position (studying, interning or looking for work)",
 }
 _BUDGET_REASON = {"undecided": "budget not decided yet", "none": "no budget for this"}
+
+
+def _confident(prediction: Prediction) -> bool:
+    return (
+        prediction.label != OTHER
+        and prediction.confidence >= _MODEL_CONFIDENCE
+        and prediction.known_words >= _MIN_KNOWN_WORDS
+    )
 
 
 def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
@@ -107,7 +115,7 @@ def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
     if answer.understood or strict or model is None:
         return answer
     prediction = model.predict(text)
-    if prediction.confidence < _MODEL_CONFIDENCE or prediction.known_words < _MIN_KNOWN_WORDS:
+    if not _confident(prediction):
         return answer
     kind = Kind.VALUE
     return Answer(
@@ -140,7 +148,7 @@ def _budget(
     if answer.understood or strict or model is None:
         return answer
     prediction = model.predict(text)
-    if prediction.confidence < _MODEL_CONFIDENCE or prediction.known_words < _MIN_KNOWN_WORDS:
+    if not _confident(prediction):
         return answer
     kind = Kind.UNDECIDED if prediction.label == "undecided" else Kind.NONE
     return Answer(Criterion.BUDGET, text, kind, None, round(prediction.confidence, 3), _BUDGET_REASON[prediction.label])

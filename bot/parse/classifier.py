@@ -25,6 +25,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+# The class of answers about something else (another criterion's examples); never a value.
+OTHER = "other"
 _WORD = re.compile(r"[a-z0-9ñ]+(?:'[a-z]+)?")
 # Training is deterministic (lbfgs, fixed data order): the same examples give the same model.
 _C = 8.0

@@ -14,7 +14,7 @@ from spacy.matcher import PhraseMatcher
 
 from bot.parse import nlp
 from bot.parse.base import Answer, Criterion, Kind
-from bot.parse.classifier import TextClassifier
+from bot.parse.classifier import OTHER, TextClassifier
 from bot.parse.numbers import MAX_CHARS
 
 PAIN = "pain"
@@ -122,12 +122,17 @@ def parse_need(
     if prediction.known_words < _MIN_KNOWN_WORDS and not by_phrase.understood:
         return Answer.unknown(Criterion.NEED, text, "no words about a need")
     votes = dict(prediction.ranked)
+    other = votes.pop(OTHER, 0.0)
+    if not by_phrase.understood and other >= max(votes.values(), default=0.0):
+        return Answer.unknown(Criterion.NEED, text, "an answer about something else")
     if by_phrase.understood:
         votes[str(by_phrase.value)] = votes.get(str(by_phrase.value), 0.0) + _PHRASE_VOTE * by_phrase.confidence
     total = sum(votes.values())
     ranked = sorted(((need, share / total) for need, share in votes.items()), key=lambda v: -v[1])
     (need, confidence), (second, _) = ranked[0], ranked[1]
-    if strict and (confidence < _STRICT_CONFIDENCE or len(nlp.words(text)) < 4):
+    # Volunteered, only a clear pain or no-need counts: "interest" is the weak default, and taking
+    # it from an opener ("my boss asked me to look at tools") would skip the question that finds a pain.
+    if strict and (confidence < _STRICT_CONFIDENCE or len(nlp.words(text)) < 4 or need == INTEREST):
         return by_phrase if by_phrase.understood and by_phrase.value == need else Answer.unknown(Criterion.NEED, text)
     reason = by_phrase.reason if by_phrase.understood and by_phrase.value == need else _MODEL_REASON[need]
     kind = Kind.NONE if need == NONE else Kind.VALUE

@@ -13,70 +13,152 @@ Conventions (months are calendar months; days count as 1/30.44 of a month):
   * "next year" = until 1 July next year (the middle: nobody knows the month yet);
     "early next year" = 1 February, "mid" = 1 July, "end of next year" = 31 December;
   * "in 2027" = 1 July 2027, "by/before 2027" = 1 January 2027;
-  * absolute dates ("15/03/2027", "March 15th") go through dateparser, day first.
+  * absolute dates ("15/03/2027", "March 15th") go through dateparser, day first;
+  * "a month and a half" = 1.5, "mes y medio" = 1.5, "a couple/un par de" = 2, "a few/unos" = 3,
+    "a fortnight/una quincena" = 14/15 days, "a month or two" = 1.5;
+  * lower bounds: "at least / more than / over N", "N or more", "not before/until N" = N + 1
+    month; "not before 2028", "no antes de marzo" = the date itself (the earliest it can be);
+  * seasons are the northern meteorological ones: spring = March-May, summer = June-August,
+    autumn = September-November, winter = December-February (Latin-American visitors south of
+    the equator are read six months off: we cannot tell where they are). Like quarters,
+    "in/by/before <season>" = until its first day, "after/end of" = until the day after it,
+    "mid" = its middle, the current one = until its end, "next" = the first that starts later;
+  * holidays people plan around, the same way: Christmas/Navidad = 24 Dec to 7 Jan (Reyes),
+    "the new year" = 1-7 Jan, Easter/Semana Santa = Palm Sunday to Easter Tuesday, Black Friday
+    = Friday after the fourth Thursday of November to Cyber Monday, Spanish "las vacaciones" =
+    August (so "a la vuelta de las vacaciones" = 1 September), "back to school / el cole /
+    el nuevo curso" = 1-15 September; English "the holidays" = Christmas;
+  * "medium term / a medio plazo" = 9 months; "long term", "no timeline/date", "de momento no",
+    "not yet", "just looking", "when budget frees up" = no plans; a condition without a date
+    ("once the board approves", "cuando lo apruebe el consejo") = undecided.
+
+Volunteered (``strict``) time words count only as the visitor's purchase timing: in a clause
+that says nothing else ("..., ideally by March") or that says they want, need, buy, start or
+have a solution then ("we want it live next quarter"), never in a story or a budget remark
+("we cleaned the CRM all of Q1", "the budget resets in January"). Words for the present ("now",
+"ahora mismo") need the same context in every mode: "right now we're just looking" is no ASAP.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from dateparser.date import DateDataParser
+from dateutil.easter import easter
 
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.numbers import normalize
 
 _FLOOR = 0.5
 _DAYS_PER_MONTH = 30.44
+_LOWER_BOUND_MARGIN = 1.0  # "at least a year" is later than "in a year": 13 months, not 12
 
 _UNIT_MONTHS = {
     "day": 1 / _DAYS_PER_MONTH, "dia": 1 / _DAYS_PER_MONTH, "día": 1 / _DAYS_PER_MONTH,
     "week": 7 / _DAYS_PER_MONTH, "wk": 7 / _DAYS_PER_MONTH, "semana": 7 / _DAYS_PER_MONTH,
+    "fortnight": 14 / _DAYS_PER_MONTH, "quincena": 15 / _DAYS_PER_MONTH,
     "month": 1.0, "mes": 1.0, "quarter": 3.0, "trimestre": 3.0,
     "year": 12.0, "yr": 12.0, "año": 12.0, "ano": 12.0,
 }  # fmt: skip
-_UNIT = r"(?P<unit>days?|d[ií]as?|weeks?|wks?|semanas?|months?|mes(?:es)?|quarters?|trimestres?|years?|yrs?|a[nñ]os?)\b"
+_UNIT = (
+    r"(?P<unit>days?|d[ií]as?|weeks?|wks?|semanas?|fortnights?|quincenas?|months?|mes(?:es)?|quarters?"
+    r"|trimestres?|years?|yrs?|a[nñ]os?)\b"
+)
+# The same units for the word rewrites below (singular and plural, English and Spanish).
+_UNIT_WORD = (
+    r"(?:days?|d[ií]as?|weeks?|semanas?|fortnights?|quincenas?|months?|mes(?:es)?|quarters?|trimestres?"
+    r"|years?|a[nñ]os?)\b"
+)
+_UNIT_ONE = r"(day|week|fortnight|month|year|d[ií]a|semana|quincena|mes|a[nñ]o)"
 
-# Word quantities rewritten as digits so one regex reads them all.
-_QUANTITY_WORDS = [
-    (re.compile(r"\b(?:a\s+)?year\s+and\s+a\s+half\b|\ba[nñ]o\s+y\s+medio\b"), "18 months"),
-    (re.compile(r"\bhalf\s+a\s+year\b|\bmedio\s+a[nñ]o\b|\bsix\s+months\b"), "6 months"),
-    (re.compile(r"\b(?:a\s+)?couple\s+(?:of\s+)?(?=(?:days?|weeks?|months?|years?)\b)"), "2 "),
-    (re.compile(r"\bun\s+par\s+de\s+(?=(?:d[ií]as|semanas|meses|a[nñ]os)\b)"), "2 "),
-    (re.compile(r"\b(?:a\s+)?few\s+(?=(?:days|weeks|months|years)\b)"), "3 "),
+# Word quantities rewritten as digits so one regex reads them all: (substrings one of which a
+# phrase must contain, pattern, replacement), applied in order ("2 months and a half" before
+# "a month and a half", fractions before "in a month").
+_QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    # alpha2digit reads "al menos tres" as "al -3" (minus three): the words are put back.
+    (("-",), re.compile(r"\b(al|lo|o)\s+-(?=\d)"), r"\1 menos "),
+    # alpha2digit leaves "one"/"uno" alone: "one or two months" is the range 1-2.
+    (("one", "uno"), re.compile(r"\b(?:one|uno)\s+(?=(?:or|to|o|a)\s+\d)"), "1 "),
+    (("half",), re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(?=" + _UNIT_WORD + ")"), r"\1.5 "),
     (
-        re.compile(r"\b(?:unos|unas|algunos|algunas)(?:\s+pocos|\s+pocas)?\s+(?=(?:d[ií]as|semanas|meses|a[nñ]os)\b)"),
+        ("half", "medi"),
+        re.compile(r"\b(\d+)\s+(" + _UNIT_WORD + r")\s+(?:and\s+a\s+half|y\s+medi[oa])\b"),
+        r"\1.5 \2",
+    ),
+    (
+        ("half", "medi"),
+        re.compile(r"\b(?:(?:a|an|one|un|una)\s+)?" + _UNIT_ONE + r"\s+(?:and\s+a\s+half|y\s+medi[oa])\b"),
+        r"1.5 \1",
+    ),
+    (("half",), re.compile(r"\b(?:a\s+)?half[\s-]+(?:a\s+)?year\b"), "6 months"),
+    (("half", "medi"), re.compile(r"\b(?:half\s+(?:a|an)|medi[oa])\s+(?=" + _UNIT_ONE + r"\b)"), "0.5 "),
+    (("couple",), re.compile(r"\b(?:a\s+)?couple\s+(?:of\s+)?(?=" + _UNIT_WORD + ")"), "2 "),
+    (("par de",), re.compile(r"\bun\s+par\s+de\s+(?=" + _UNIT_WORD + ")"), "2 "),
+    (
+        ("few", "several", "handful"),
+        re.compile(r"\b(?:a\s+)?(?:few|several|handful\s+of)\s+(?=" + _UNIT_WORD + ")"),
         "3 ",
+    ),
+    (
+        ("unos", "unas", "algun", "vari"),
+        re.compile(
+            r"\b(?:unos|unas|algunos|algunas|varios|varias)(?:\s+pocos|\s+pocas|\s+cuantos|\s+cuantas)?\s+(?="
+            + _UNIT_WORD
+            + ")"
+        ),
+        "3 ",
+    ),
+    # "a month or two", "un mes o dos": the range 1-2.
+    (
+        (" or ", " o ", " u "),
+        re.compile(r"\b(?:a|an|one|un|una|1)\s+" + _UNIT_ONE + r"\s+(?:or|o|u)\s+(?:2|two|dos)\b"),
+        r"1-2 \1",
     ),
     # "in a year" but not "30k a year": the article only counts after a time preposition.
     (
+        (" a ", " an ", "one", " un"),
         re.compile(
-            r"\b(in|within|en|dentro\s+de|next|after|despu[eé]s\s+de|less\s+than|en\s+menos\s+de)"
-            r"\s+(?:a|an|one|un|una)\s+(?=(?:day|week|month|quarter|year|d[ií]a|semana|mes|trimestre|a[nñ]o)\b)"
+            r"\b(in|within|en|dentro\s+de|next|after|despu[eé]s\s+de|less\s+than|en\s+menos\s+de|more\s+than"
+            r"|at\s+least|over|m[aá]s\s+de|al\s+menos|por\s+lo\s+menos|como\s+m[ií]nimo|before|antes\s+de"
+            r"|de\s+aqu[ií]\s+a)"
+            r"(\s+(?:about|around|roughly|approximately|approx|just|only|unos|unas|cosa\s+de|aproximadamente"
+            r"|m[aá]s\s+o\s+menos|solo))?"
+            r"\s+(?:a|an|one|un|una)\s+(?=" + _UNIT_ONE + r"\b)"
         ),
-        r"\1 1 ",
+        r"\1\2 1 ",
     ),
-]
-_QUANTITY_KEYS: tuple[tuple[str, ...], ...] = (
-    ("half", "medio"),
-    ("half", "medio", "six"),
-    ("couple",),
-    ("par de",),
-    ("few",),
-    ("unos", "unas", "algun"),
-    (" a ", " an ", "one", " un"),
+    # A bare "a month" / "un año" as the whole answer.
+    (
+        ("a ", "an ", "one", "un"),
+        re.compile(
+            r"^(\W*(?:(?:about|around|roughly|maybe|probably|unos|unas|quiz[aá]s?)\s+)?)(?:a|an|one|un|una)\s+(?="
+            + _UNIT_ONE
+            + r"\b)"
+        ),
+        r"\g<1>1 ",
+    ),
 )
 _NUMBER = r"\d+(?:[.,]\d+)?"
+_AT_LEAST = r"at\s+least|more\s+than|over|m[aá]s\s+de|al\s+menos|por\s+lo\s+menos|como\s+m[ií]nimo|minimum|m[ií]nimo"
 _IN_N_UNITS = re.compile(
     r"(?P<prefix>\b(?:in|within|en|dentro\s+de|over\s+the\s+next|the\s+next|next|los\s+pr[oó]ximos"
     r"|las\s+pr[oó]ximas|pr[oó]ximos|pr[oó]ximas|de\s+aqu[ií]\s+a|en\s+los\s+pr[oó]ximos"
-    r"|en\s+las\s+pr[oó]ximas|en\s+menos\s+de|less\s+than|about|around|unos|unas|after|despu[eé]s\s+de)\s+)?"
-    rf"(?<![\w.,])(?P<n>{_NUMBER})(?:\s*(?:-|–|to|a|y|or|o)\s*(?P<n2>{_NUMBER}))?\s*{_UNIT}"
-    r"(?P<suffix>\s+(?:from\s+now|time|desde\s+hoy|from\s+today|out))?"
+    r"|en\s+las\s+pr[oó]ximas|en\s+menos\s+de|less\s+than|before|antes\s+de|about|around|unos|unas|after"
+    rf"|despu[eé]s\s+de|{_AT_LEAST})\s+)?"
+    rf"(?<![\w.,])(?P<n>{_NUMBER})(?:\s*(?:-|–|to|a|y|or|o|u)\s*(?P<n2>{_NUMBER}))?(?P<plus>\s*\+)?\s*{_UNIT}"
+    r"(?P<more>\s+(?:or\s+(?:more|longer)|o\s+m[aá]s|plus|at\s+least|minimum|al\s+menos|por\s+lo\s+menos"
+    r"|como\s+m[ií]nimo|m[ií]nimo))?"
+    r"(?P<suffix>\s+(?:from\s+now|time|desde\s+hoy|from\s+today|out|vista))?"
 )
+_AT_LEAST_PREFIX = re.compile(_AT_LEAST)
+# "hace 2 meses", "the last 6 months", "2 weeks ago": a story, not a plan.
+_PAST_BEFORE = re.compile(r"\b(?:hace|last|past|previous|[uú]ltim[oa]s|pasad[oa]s)\s+(?:the\s+)?$")
+_AGO_AFTER = re.compile(r"\s*(?:ago|atr[aá]s|back)\b")
 
 _MONTHS = {
     "january": 1, "jan": 1, "enero": 1, "february": 2, "feb": 2, "febrero": 2, "march": 3,
@@ -91,13 +173,14 @@ _MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _VERB_MONTHS = {"march", "may"}
 _START = (
     r"early|beginning\s+of|start\s+of|(?:a\s+)?principios\s+del?|al\s+principio\s+del?"
-    r"|(?:a\s+)?comienzos\s+del?|(?:a\s+)?inicios\s+del?"
+    r"|(?:a\s+)?comienzos\s+del?|(?:a\s+)?inicios\s+del?|(?:la\s+)?primera\s+quincena\s+del?"
 )
-_MID = r"mid|middle\s+of|(?:a\s+)?mediados\s+del?"
+_MID = r"mid|middle\s+of|(?:a\s+)?mediados\s+del?|(?:la\s+)?segunda\s+quincena\s+del?"
 _END = r"late|(?:the\s+)?end\s+of|(?:a\s+)?final(?:es)?\s+del?|(?:a\s+)?fin(?:es)?\s+del?"
 _MONTH = re.compile(
     r"(?P<prep>\b(?:in|by|for|until|till|before|after|around|from|starting|start|until|para|en|antes\s+de"
-    r"|desde|a\s+partir\s+de|hacia|de|del|sobre)\s+)?"
+    r"|desde|a\s+partir\s+de|hacia|de|del|sobre|hasta|no\s+later\s+than|not\s+later\s+than"
+    r"|no\s+m[aá]s\s+tarde\s+de)\s+)?"
     rf"(?P<mod>(?:{_START}|{_MID}|{_END})(?:[\s-]+|$))?"
     r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?)?"
     rf"\b(?P<month>{_MONTH_NAME})\b\.?"
@@ -121,17 +204,26 @@ _QUARTER = re.compile(
 _HALF = re.compile(r"\bh(?P<h>[12])\b|\b(?P<ord>first|second|1st|2nd|primer|segundo)\s+(?:half|semestre)\b")
 
 _ASAP = re.compile(
-    r"\basap\b|as\s+soon\s+as\s+possible|immediately|right\s+away|straight\s+away|urgent"
+    r"\basap\b|as\s+soon\s+as\s+(?:possible|(?:we|i)\s+can)|immediately|right\s+away|straight\s+away|urgent"
     r"|yesterday|cuanto\s+antes|lo\s+antes\s+posible|lo\s+m[aá]s\s+pronto\s+posible|de\s+inmediato"
-    r"|inmediatamente|ya\s+mismo|enseguida|en\s+seguida|this\s+week|esta\s+semana|next\s+week"
-    r"|la\s+semana\s+que\s+viene|la\s+pr[oó]xima\s+semana|\btoday\b|\bhoy\b|\btomorrow\b|\bnow\b(?!\s+we)"
+    r"|inmediatamente|ya\s+mismo|para\s+ya\b|enseguida|en\s+seguida|this\s+week|esta\s+semana|next\s+week"
+    r"|la\s+semana\s+que\s+viene|la\s+pr[oó]xima\s+semana|\btoday\b|\bhoy\b|\btomorrow\b"
+    r"|tan\s+pronto\s+como\s+(?:sea\s+posible|podamos)|en\s+cuanto\s+podamos|next\s+fortnight"
+    r"|(?:la\s+)?pr[oó]xima\s+quincena|(?:la\s+)?quincena\s+que\s+viene"
 )
-# Too vague to count unless timing was just asked: "right now we use Excel", "ya tenemos CRM".
-_ASAP_LENIENT = re.compile(r"right\s+now|ahora\s+mismo|^\W*(?:now|ya|ahora|ma[nñ]ana|ayer|already)\W*$")
+# Words for the present: ASAP only in a clause about the purchase ("we need it now"), never in
+# a description of today ("right now we're just looking", "ahora mismo usamos Excel").
+_PRESENT = re.compile(
+    r"\b(?:right\s+now|just\s+now|now|ahora\s+mismo|ahorita|ahora)\b(?!\s+we\b)|\bya\b(?=\s*(?:[,.;!?]|$))"
+)
+_PRESENT_DENIED = re.compile(r"\s*,?\s*(?:no|not|nada|todav[ií]a\s+no)\b")
+# Too vague to count unless timing was just asked: "ya tenemos CRM", "mañana" alone.
+_ASAP_LENIENT = re.compile(r"^\W*(?:ya|ma[nñ]ana|ayer|already)\W*$")
 _SOON = re.compile(
-    r"\bsoon\b|shortly|\bpronto\b|en\s+breve|pr[oó]ximamente|coming\s+weeks|pr[oó]ximas\s+semanas"
-    r"|near\s+future|short\s+term|corto\s+plazo"
+    r"\bsoon\b(?!\s+as\b)|shortly|\bpronto\b(?!\s+como\b)|en\s+breve|pr[oó]ximamente|coming\s+weeks"
+    r"|pr[oó]ximas\s+semanas|near\s+future|short[\s-]term|corto\s+plazo"
 )
+_MEDIUM_TERM = re.compile(r"medium[\s-]term|mid[\s-]term|medio\s+plazo")
 _NEXT_MONTH = re.compile(
     r"next\s+month|following\s+month|(?:el\s+)?mes\s+que\s+viene|(?:el\s+)?pr[oó]ximo\s+mes"
     r"|el\s+mes\s+(?:pr[oó]ximo|siguiente)|siguiente\s+mes"
@@ -150,18 +242,60 @@ _THIS_QUARTER = re.compile(
 )
 _NEXT_YEAR = re.compile(
     rf"(?:(?P<mod>{_START}|{_MID}|{_END})[\s-]+(?:the\s+|el\s+)?)?"
-    r"(?:next\s+year|following\s+year|(?:el\s+)?a[nñ]o\s+(?:que\s+viene|pr[oó]ximo|siguiente)"
-    r"|(?:el\s+)?pr[oó]ximo\s+a[nñ]o|siguiente\s+a[nñ]o)"
+    r"(?:next\s+(?:fiscal\s+|financial\s+)?year|following\s+year|(?:el\s+)?a[nñ]o\s+(?:que\s+viene|pr[oó]ximo|siguiente)"
+    r"|(?:el\s+)?pr[oó]ximo\s+(?:a[nñ]o|ejercicio)|siguiente\s+a[nñ]o)"
 )
 _THIS_YEAR = re.compile(
     r"this\s+year|este\s+a[nñ]o|end\s+of\s+(?:the\s+|this\s+)?year|year[\s-]end|end\s+of\s+year"
     r"|fin(?:al)?(?:es)?\s+de(?:l)?\s+a[nñ]o|fin\s+de\s+a[nñ]o|before\s+the\s+year\s+is\s+out"
 )
 _EXPLICIT_YEAR = re.compile(
-    r"(?P<prep>\b(?:in|by|before|for|during|en|para|antes\s+de|durante|hacia)\s+)?"
+    r"(?P<prep>\b(?:in|by|before|until|till|for|during|en|para|antes\s+de|hasta|durante|hacia)\s+)?"
     rf"(?:(?P<mod>{_START}|{_MID}|{_END})[\s-]+)?(?:del\s+|de\s+)?(?P<year>20\d\d)\b(?![.,]?\d|\s*(?:k|€|\$))"
 )
 _BARE_YEAR = re.compile(r"^\W*(?P<year>20\d\d)\W*$")
+_UPPER_BOUND = re.compile(r"by|before|until|till|antes|hasta")
+
+# Seasons and holidays (see the module conventions); names that are also common words count
+# only with a preposition, "this/next" or a year, or alone in their clause ("probably fall").
+_SEASON = re.compile(
+    r"\b(?P<name>summer\s+(?:holidays?|vacations?|break)|vacaciones\s+de\s+verano"
+    r"|(?:las\s+)?vacaciones(?!\s+de\s+(?:navidad|semana|pascua|invierno|reyes))"
+    r"|spring(?:time)?|primavera|summer(?:time)?|verano|autumn|fall|oto[nñ]o|winter|invierno"
+    r"|christmas|xmas|navidad(?:es)?|fiestas\s+navide[nñ]as|las\s+fiestas|the\s+holidays|holiday\s+season"
+    r"|new\s+(?:fiscal\s+|financial\s+)?year|a[nñ]o\s+nuevo|nuevo\s+a[nñ]o|reyes|epiphany"
+    r"|easter|pascua|semana\s+santa|holy\s+week|black\s+friday|cyber\s+monday|thanksgiving|buen\s+fin"
+    r"|back\s+to\s+school|vuelta\s+al\s+cole(?:gio)?|cole(?:gio)?|(?:nuevo|pr[oó]ximo)\s+curso"
+    r"|(?:new|next)\s+school\s+year)\b"
+)
+_SEASON_LEAD = re.compile(
+    r"(?P<prep>\b(?:after|post|once|when|cuando\s+(?:pasen?|terminen?|acaben?)|before|by|for|in|during|until|till|around|ahead\s+of|over"
+    r"|antes\s+del?|despu[eé]s\s+del?|tras|pasad[oa]s?|a\s+la\s+vuelta\s+del?|vuelta\s+del?|para|en"
+    r"|durante|hasta|hacia|de\s+cara\s+al?|sobre|por)\s+)?"
+    r"(?P<which>\b(?:this|next|coming|este|esta|estas|estos|el\s+pr[oó]ximo|la\s+pr[oó]xima|pr[oó]ximo"
+    r"|pr[oó]xima|last|the\s+last)\s+)?"
+    rf"(?P<mod>\b(?:{_START}|{_MID}|{_END}|the\s+middle\s+of|the\s+start\s+of|the\s+beginning\s+of)\s+)?"
+    r"(?:(?:the|el|la|las|los)\s+)?$"
+)
+_SEASON_TAIL = re.compile(
+    r"(?:\s+(?:of\s+|de\s+|del\s+)?(?P<year>20\d\d)\b)?"
+    r"(?P<next_year>\s+(?:of\s+|de\s+|del\s+)?(?:the\s+|el\s+)?(?:next\s+year|a[nñ]o\s+(?:que\s+viene|pr[oó]ximo"
+    r"|siguiente)|pr[oó]ximo\s+a[nñ]o|siguiente\s+a[nñ]o))?"
+    r"(?P<next>\s+(?:que\s+viene|pr[oó]xim[oa]s?|siguientes?))?"
+    r"(?P<past>\s+(?:pasad[oa]s?|anterior))?"
+    r"(?P<over>\s+(?:is\s+over|are\s+over|ends|has\s+passed|termine|terminen|acabe|acaben|pase|pasen))?"
+)
+_SEASON_AFTER = re.compile(r"after|post|once|despu|tras|pasad|a\s+la\s+vuelta|vuelta|cuando\s+(?:pas|termin|acab)")
+_NEXT_WORD = re.compile(r"next|el\s+pr|la\s+pr|pr")
+_SEASON_AMBIGUOUS = frozenset({"fall", "reyes", "cole", "colegio", "las fiestas", "vacaciones", "las vacaciones"})
+_SEASON_KEYS = frozenset(
+    {
+        "spring", "springtime", "primavera", "summer", "summertime", "verano", "autumn", "fall", "otoño",
+        "otono", "winter", "invierno", "christmas", "xmas", "navidad", "navidades", "fiestas", "holidays",
+        "holiday", "new", "nuevo", "reyes", "epiphany", "easter", "pascua", "santa", "holy", "friday",
+        "cyber", "thanksgiving", "fin", "vacaciones", "school", "cole", "colegio", "curso",
+    }
+)  # fmt: skip
 
 _NONE = re.compile(
     r"no\s+(?:current\s+|immediate\s+)?plans?|not\s+planning|no\s+(?:intention|intent)|not\s+(?:looking\s+to\s+)?buy"
@@ -170,22 +304,110 @@ _NONE = re.compile(
     r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|sin\s+planes"
 )
 _NONE_LENIENT = re.compile(r"\bnever\b|\bnunca\b|^\W*(?:no|nope|none|n/a|ninguno)\W*$")
+# No plans in other words, when no time frame comes with them ("no rush, maybe Q3" is Q3):
+# no date, long term, not yet, just looking, money first ("when budget frees up").
+_NO_PLANS = re.compile(
+    r"\bno\s+(?:real\s+|fixed\s+|set\s+|firm\s+|concrete\s+|clear\s+|specific\s+)?(?:timeline|time\s*frame|date"
+    r"|deadline|schedule|rush|hurry)\b|\bnot\s+(?:urgent|(?:a\s+)?(?:top\s+|high\s+)?priority|in\s+a\s+(?:rush|hurry))"
+    r"|\blong[\s-]term\b|\bin\s+the\s+long\s+run\b|\bdown\s+the\s+(?:road|line)\b|\bsome\s*day\b"
+    r"|\bnothing\s+(?:scheduled|planned|booked|set|decided)\b|\bnada\s+(?:previsto|planeado|programado|planificado)\b"
+    r"|\b(?:sin|no\s+(?:hay|tenemos))\s+(?:una\s+|ninguna\s+)?(?:fecha|plazo|prisa|calendario)\b|\bno\s+corre\s+prisa\b"
+    r"|\blargo\s+plazo\b|\bno\s+es\s+(?:una\s+)?prioridad\b|\bnada\s+urgente\b|\bno\s+urge\b|\balg[uú]n\s+d[ií]a\b"
+    r"|\b(?:just|only|simply|merely)\s+(?:looking|exploring|curious|having\s+a\s+look|window[\s-]shopping"
+    r"|gathering\s+info\w*|checking\s+(?:things\s+|you\s+)?out)|\bexploring\s+(?:options|the\s+market)\b"
+    r"|\b(?:solo|s[oó]lo|solamente|de\s+momento)\s+(?:estoy\s+|estamos\s+)?(?:mirando|viendo|explorando"
+    r"|curioseando|investigo|investigamos|inform[aá]ndo(?:me|nos)|cotilleando|echando\s+un\s+vistazo)"
+    r"|\becha(?:ndo|r)\s+un\s+vistazo\b"
+    r"|\b(?:not\s+(?:yet|now|right\s+now|at\s+the\s+moment|currently|for\s+now)|(?:de\s+momento|por\s+ahora"
+    r"|por\s+el\s+momento|ahora\s+mismo|ahora|ahorita|todav[ií]a|a[uú]n|hoy\s+por\s+hoy)\s+no)\b"
+    r"(?!\s+(?:lo\s+|se\s+|estoy\s+|estamos\s+|we'?re\s+|i'?m\s+)?(?:s[eé]|sabemos|sabr\w*|sure|decided|decidido"
+    r"|hemos|tenemos\s+claro|seguro|segura|clear))"
+    r"|\b(?:when|once|until|if|whenever)\s+(?:we\s+(?:have|get|find|secure)\s+|there\s+is\s+|there'?s\s+|the\s+)?"
+    r"(?:some\s+|the\s+|a\s+|more\s+)?(?:budget|money|funding|funds|cash)\b(?!\s+(?:is\s+|gets\s+|has\s+been\s+)?"
+    r"(?:approv|sign))|\bbudget\s+frees\s+up"
+    r"|\bcuando\s+(?:tengamos|haya|se\s+libere|consigamos|dispongamos\s+de)\s+(?:el\s+|algo\s+de\s+|m[aá]s\s+)?"
+    r"(?:presupuesto|dinero|fondos|financiaci[oó]n)"
+)
 _UNDECIDED = re.compile(
-    r"not\s+sure\s+when|no\s+s[eé]\s+cu[aá]ndo|no\s+sabemos\s+cu[aá]ndo|whenever|when(?:ever)?\s+the\s+"
-    r"(?:board|boss|ceo|budget|management|committee|finance)|cuando\s+(?:el|la|los|las|se|mi)\s+\w+\s+"
-    r"(?:lo\s+)?(?:apruebe|aprueben|decida|decidan)|cuando\s+(?:tengamos|haya)\s+presupuesto"
-    r"|once\s+(?:the\s+)?budget|no\s+timeline|no\s+(?:fixed\s+)?date|sin\s+fecha|no\s+(?:hay|tenemos)\s+fecha"
-    r"|timing\s+depends|some\s*day|at\s+some\s+point|eventually|alg[uú]n\s+d[ií]a|en\s+alg[uú]n\s+momento"
+    r"not\s+sure\s+when|no\s+s[eé]\s+cu[aá]ndo|no\s+sabemos\s+cu[aá]ndo|whenever|when(?:ever)?\s+(?:the\s+|our\s+|my\s+)?"
+    r"(?:board|boss|ceo|cfo|management|committee|finance|procurement|legal)\b"
+    r"|(?:once|when|after|as\s+soon\s+as|if)\b[^.,;!?]{0,40}?\b(?:approv\w*|signs?\s+off|sign-off"
+    r"|green[\s-]?light\w*|gives?\s+(?:us\s+)?the\s+(?:ok|go[\s-]ahead|nod)|says?\s+(?:yes|go)|decides?)"
+    r"|(?:cuando|en\s+cuanto|una\s+vez\s+que|tan\s+pronto\s+como)\b[^.,;!?]{0,40}?\b(?:aprueb\w*|d[eé]n?\s+"
+    r"(?:el\s+)?(?:ok|visto\s+bueno|luz\s+verde)|firme\w*|decida\w*|diga\w*)"
+    r"|timing\s+depends|at\s+some\s+point|eventually|en\s+alg[uú]n\s+momento"
     r"|m[aá]s\s+adelante|\btbd\b|to\s+be\s+(?:decided|determined)|por\s+(?:decidir|definir)|undecided"
-    r"|not\s+decided|no\s+(?:lo\s+)?hemos\s+decidido|sin\s+decidir|depends\s+on\s+(?:the\s+)?"
+    r"|not\s+(?:yet\s+)?decided|no\s+(?:lo\s+)?hemos\s+decidido|sin\s+decidir|depends\s+on\s+(?:the\s+)?"
     r"(?:board|budget|approval|boss)|pending\s+approval|pendiente\s+de\s+aprobaci[oó]n|depende\s+de"
 )
 _UNDECIDED_LENIENT = re.compile(
     r"not\s+sure|unsure|(?:don'?t|do\s+not)\s+know|\bidk\b|no\s+idea|depends|depende|\bno\s+s[eé]\b"
     r"|no\s+(?:lo\s+)?sabemos|\blater\b|luego|ya\s+veremos|we'?ll\s+see|not\s+yet|todav[ií]a\s+no|a[uú]n\s+no"
+    # a condition with no date: "when our new VP starts", "cuando entre el nuevo director"
+    r"|(?:^|(?<=[,.;:!?])\s*)(?:when|once|as\s+soon\s+as|after|cuando|en\s+cuanto|una\s+vez\s+que"
+    r"|despu[eé]s\s+de\s+que)\b[^.,;:!?]{0,40}"
 )
 _HEDGE = re.compile(r"maybe|probably|perhaps|quiz[aá]s?|tal\s+vez|ideally|hopefully|idealmente|ojal[aá]|\?")
 _NEGATED = re.compile(r"\b(?:not|no|nor|ni|never|nunca)\s+(?:in\s+|en\s+|by\s+|para\s+|before\s+)?$")
+
+# "not before 2028", "ni de coña antes de un año", "hasta marzo no": a denied upper bound is
+# a lower bound, so the date is kept instead of being dropped like "not in March".
+_DENIAL = r"\b(?:not|no|ni|never|nunca|nada)(?:\s+(?:de\s+co[nñ]a|de\s+broma|way|even|really|for))?"
+_BOUND = r"(?:before|until|till|by|within|in\s+less\s+than|antes\s+del?|hasta|en\s+menos\s+de|dentro\s+de)"
+_DENIED_BOUND_BEFORE = re.compile(rf"{_DENIAL}\s+{_BOUND}\s+(?:the\s+|el\s+|la\s+)?$")
+_DENIAL_BEFORE = re.compile(rf"{_DENIAL}\s+$")
+_BOUND_AT = re.compile(rf"{_BOUND}\b")
+_DENIAL_AFTER = re.compile(r"\s+(?:no|nada|ni\s+de\s+co[nñ]a)\b(?!\s*\?)")
+
+# --- what makes a volunteered time the visitor's purchase timing --------------------------
+_CLAUSE_BREAK = re.compile(
+    r"[,;:!?()\n]|\.(?!\d)|\s[-–—]+\s|[–—]"
+    r"|\band\b(?!\s+running)|\b(?:but|because|so|though|although|while|whereas|y|pero|porque|aunque|mientras)\b"
+)
+_TOKEN = re.compile(r"[a-z\u00e0-\u00ff]+")
+# Words that leave a clause saying nothing but its time: "hmm, let's say ideally by March".
+_FILLERS = frozenset(
+    {
+        "a", "al", "an", "and", "around", "approx", "approximately", "about", "at", "be", "but", "by", "d",
+        "definitely", "el", "en", "eh", "em", "er", "for", "from", "guess", "hmm", "hopefully", "i",
+        "ideally", "in", "is", "it", "l", "la", "las", "latest", "let", "like", "lo", "lol", "los", "ll",
+        "m", "maybe", "me", "mean", "mm", "mmm", "more", "most", "no", "o", "of", "ok", "okay", "or",
+        "perhaps", "please", "prob", "probably", "rather", "realistically", "roughly", "s", "say", "so",
+        "sometime", "sorry", "sure", "tbh", "that", "the", "then", "think", "tops", "u", "uh", "um", "we",
+        "well", "what", "wait", "yeah", "yes", "yep", "y", "max", "actually", "honestly", "guessing",
+        "hoping", "hope", "would", "could", "should", "estimate", "estimating", "likely", "antes", "bueno",
+        "como", "creo", "de", "del", "digamos", "diría", "diria", "igual", "mucho", "más", "mas", "menos",
+        "ojalá", "ojala", "para", "pongamos", "por", "probablemente", "pues", "quizá", "quiza", "quizás",
+        "quizas", "seguramente", "sí", "si", "supongo", "tal", "tarde", "vale", "vez", "calculo",
+        "idealmente", "aprox", "aproximadamente", "alrededor", "unos", "unas", "sobre", "hacia", "aunque",
+        "gracias", "perdona", "perdón", "perdon", "mejor", "dicho", "bien", "realmente", "make", "thanks",
+        "thank", "you", "ya", "re", "ve", "que"
+    }
+)  # fmt: skip
+_PURCHASE_CUE = re.compile(
+    r"\b(?:want|wants|wanting|wanna|need|needs|needing|would\s+like|'d\s+like|like\s+to\s+have|hope|hoping"
+    r"|aim|aiming|plan(?:ning)?\s+(?:to|for|on)|going\s+to|gonna|looking\s+to|expect(?:ing)?\s+to|target\w*"
+    r"|deadline|go[\s-]live|goes\s+live|live|launch\w*|roll(?:ing)?[\s-]?out|implement\w*|deploy\w*|onboard\w*"
+    r"|set\s+(?:it\s+|this\s+|something\s+)?up|up\s+and\s+running|in\s+place|start\s+using|switch\w*|migrat\w*"
+    r"|buy|buying|purchas(?:e|ing)|sign\s+(?:the\s+)?(?:contract|deal)|decide|decision|get\s+(?:it|this|something"
+    r"|a\s+tool|started)|have\s+(?:it|this|something|a\s+(?:tool|solution|system))|kick\s*off|move\s+forward"
+    r"|(?:we|i)(?:'d|\s+would|'ll|\s+will)\s+(?:start|begin|go|move|buy|sign|get|have)"
+    r"|quiero|queremos|quiere|quieren|querr[ií]amos|necesito|necesitamos|necesita|necesitan|necesitar[ií]amos"
+    r"|nos\s+gustar[ií]a|me\s+gustar[ií]a|esperamos|espero|pensamos|planeamos|tenemos\s+previsto"
+    r"|est[aá]\s+previsto|prevemos|la\s+idea\s+es|el\s+objetivo\s+es|objetivo|vamos\s+a|voy\s+a"
+    r"|tener(?:lo|la)?|funcionando|en\s+marcha|arrancar|empezar|comenzar|implantar\w*|implementar\w*"
+    r"|desplegar|lanzar|contratar(?:lo)?|comprar(?:lo)?|adquirir|decidir|migrar|cambiar(?:nos)?|fecha\s+l[ií]mite)\b"
+)
+_PAST = re.compile(
+    r"\b(?:last|ago|since|past|previous|used\s+to|spent|bought|purchased|tried|lost|started|began|cleaned"
+    r"|went|happened|signed|back\s+in|desde|hace|pasad[oa]s?|[uú]ltim[oa]s?|anterior|tuvimos|compr[eé]"
+    r"|compr[oó]|perdimos|gastaron|estuvimos)\b"
+)
+# A later time after "realistically", "actually" replaces an earlier one in the same message.
+_RESTATED = re.compile(
+    r"\b(?:realistically|actually|or\s+rather|i\s+mean|more\s+like|make\s+(?:it|that)|en\s+realidad"
+    r"|mejor\s+dicho|o\s+sea|siendo\s+realistas?|m[aá]s\s+bien|corrijo|rectifico)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +416,8 @@ class _Hit:
     start: int
     end: int
     confidence: float = 0.9
+    duration: bool = False  # "in N months": a denied bound adds a margin, a date does not
+    present: bool = False  # "now", "ahora mismo": needs a clause about the purchase in any mode
 
 
 _Rule = Callable[[str, dt.date, bool], "list[_Hit]"]
@@ -207,30 +431,34 @@ def parse_timing(text: str, *, today: dt.date, strict: bool = False) -> Answer:
     if none_said or (not strict and _has(norm, ("nunca", "never", "no", "n/a")) and _NONE_LENIENT.search(norm)):
         return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.85, "no purchase planned")
     words = frozenset(_WORDS.findall(norm))
-    hits = [
+    candidates = [
         hit
         for rule, keys in _RULES
         if (keys & words if isinstance(keys, frozenset) else _has(norm, keys))
         for hit in rule(norm, today, strict)
-        if not _NEGATED.search(norm[max(0, hit.start - 14) : hit.start])
     ]
-    if hits:
-        hit = min(hits, key=lambda h: (h.start, -h.end))
+    hit = _purchase_timing(norm, candidates, strict) if candidates else None
+    if hit:
         months = round(max(_FLOOR, hit.months), 2)
         confidence = min(hit.confidence, 0.6) if _HEDGE.search(norm) else hit.confidence
         said = norm[hit.start : hit.end].strip()
         span = (hit.start, hit.end) if len(norm) == len(raw) else None
         reason = f"'{said}' = {months:g} months"
         return Answer(Criterion.TIMING, raw, Kind.VALUE, months, confidence, reason, span=span)
-    undecided = _UNDECIDED.search(norm) or (None if strict else _UNDECIDED_LENIENT.search(norm))
+    undecided = _UNDECIDED.search(norm)
+    if undecided is None and not strict:
+        no_plans = _NO_PLANS.search(norm)
+        if no_plans:
+            return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.75, f"'{no_plans.group(0)}': no purchase planned")
+        undecided = _UNDECIDED_LENIENT.search(norm)
     if undecided:
-        reason = f"'{undecided.group(0)}': timing not decided"
+        reason = f"'{undecided.group(0).strip(' ,.;:!?')}': timing not decided"
         return Answer(Criterion.TIMING, raw, Kind.UNDECIDED, None, 0.7, reason)
     return Answer.unknown(Criterion.TIMING, raw, "no time phrase found")
 
 
 def _rewrite_quantities(norm: str) -> str:
-    for (pattern, digits), keys in zip(_QUANTITY_WORDS, _QUANTITY_KEYS, strict=True):
+    for keys, pattern, digits in _QUANTITY_WORDS:
         if _has(norm, keys):
             norm = pattern.sub(digits, norm)
     return norm
@@ -239,6 +467,69 @@ def _rewrite_quantities(norm: str) -> str:
 def _has(norm: str, keys: tuple[str, ...]) -> bool:
     """Cheap substring gate in front of a regex: ``in`` is ~100x faster than a failed search."""
     return any(key in norm for key in keys)
+
+
+@lru_cache(maxsize=8)
+def _clause_breaks(norm: str) -> tuple[list[int], list[int]]:
+    """Where the clause breaks of ``norm`` begin and end (both sorted: breaks never overlap)."""
+    spans = [m.span() for m in _CLAUSE_BREAK.finditer(norm)]
+    return [begin for begin, _ in spans], [end for _, end in spans]
+
+
+def _rest_of_clause(norm: str, start: int, end: int) -> str:
+    """The words of the clause around ``norm[start:end]``, without those words themselves."""
+    begins, ends = _clause_breaks(norm)
+    before = bisect_right(ends, start)  # breaks inside the words themselves ("3 y 6 meses") don't count
+    after = bisect_left(begins, end)
+    first = ends[before - 1] if before else 0
+    last = begins[after] if after < len(begins) else len(norm)
+    return norm[first:start] + " " + norm[end:last]
+
+
+def _says_only_time(rest: str) -> bool:
+    return all(token in _FILLERS for token in _TOKEN.findall(rest))
+
+
+def _purchase_timing(norm: str, hits: list[_Hit], strict: bool) -> _Hit | None:
+    """The first hit that states when the visitor means to buy, or the last one restated
+    ("next year, realistically more than a year"); denied bounds are read as lower bounds.
+
+    "not in March" is dropped, "not before March" kept. A volunteered time (``strict``), or a
+    word for the present in any mode, is kept only in a clause that is just the time or that
+    speaks of buying, starting or having the solution then (see the module docstring).
+    """
+    restating = bool(_RESTATED.search(norm))
+    kept = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        before = norm[max(0, hit.start - 40) : hit.start]
+        if _lower_bound(norm, hit, before):
+            hit = replace(hit, months=hit.months + (_LOWER_BOUND_MARGIN if hit.duration else 0.0))
+        elif _NEGATED.search(before[-14:]):
+            continue
+        if hit.present and _PRESENT_DENIED.match(norm, hit.end):
+            continue  # "ahora mismo no", "right now, no": not now
+        if (strict or hit.present) and not _about_the_purchase(_rest_of_clause(norm, hit.start, hit.end), strict):
+            continue
+        if not restating:
+            return hit  # the first is the answer: the rest of a long message is not read
+        kept.append(hit)
+    restated = [h for h in kept if _RESTATED.search(norm[max(0, h.start - 40) : h.start])]
+    return restated[-1] if restated else (kept[0] if kept else None)
+
+
+def _lower_bound(norm: str, hit: _Hit, before: str) -> bool:
+    if _DENIED_BOUND_BEFORE.search(before):
+        return True  # "not until next year"
+    if not (_BOUND_AT.match(norm, hit.start) or re.search(_BOUND + r"\s+(?:the\s+|el\s+|la\s+)?$", before)):
+        return False
+    return bool(_DENIAL_BEFORE.search(before) or _DENIAL_AFTER.match(norm, hit.end))  # "hasta marzo no"
+
+
+def _about_the_purchase(rest: str, strict: bool) -> bool:
+    """Whether the rest of a time's clause leaves it the purchase timing (see the module docstring)."""
+    if _says_only_time(rest):
+        return True
+    return bool(_PURCHASE_CUE.search(rest)) and not (strict and _PAST.search(rest))
 
 
 def _months_until(today: dt.date, target: dt.date) -> float:
@@ -259,24 +550,31 @@ def _span(match: re.Match[str]) -> tuple[int, int]:
 
 def _asap(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
     hits = [_Hit(_FLOOR, *_span(m)) for m in _ASAP.finditer(norm)]
+    hits += [_Hit(_FLOOR, *_span(m), 0.8, present=True) for m in _PRESENT.finditer(norm)]
     if not strict:
         hits += [_Hit(_FLOOR, *_span(m), 0.8) for m in _ASAP_LENIENT.finditer(norm)]
     hits += [_Hit(1.0, *_span(m), 0.6) for m in _SOON.finditer(norm)]
+    hits += [_Hit(9.0, *_span(m), 0.6) for m in _MEDIUM_TERM.finditer(norm)]
     return hits
 
 
 def _in_n_units(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
     hits = []
     for m in _IN_N_UNITS.finditer(norm):
-        if strict and not (m["prefix"] or m["suffix"]):
-            continue
+        if _PAST_BEFORE.search(norm[max(0, m.start() - 20) : m.start()]) or _AGO_AFTER.match(norm, m.end()):
+            continue  # "hace 2 meses", "2 weeks ago"
         unit = m["unit"].rstrip("s") if not m["unit"].startswith("mes") else "mes"
         per_unit = _UNIT_MONTHS.get(unit.replace("á", "a").replace("í", "i"), _UNIT_MONTHS.get(unit, 1.0))
         low = float(m["n"].replace(",", "."))
         high = float(m["n2"].replace(",", ".")) if m["n2"] else low
         if low > 1000 or high > 1000:  # "2027 days" is not a plan, and huge floats are slow
             continue
-        hits.append(_Hit((low + high) / 2 * per_unit, *_span(m), 0.9 if m["prefix"] else 0.75))
+        months = (low + high) / 2 * per_unit
+        if m["plus"] or m["more"] or (m["prefix"] and _AT_LEAST_PREFIX.match(m["prefix"])):
+            months += _LOWER_BOUND_MARGIN
+        if strict and not (m["prefix"] or m["suffix"]) and not _says_only_time(_rest_of_clause(norm, *_span(m))):
+            continue  # a volunteered "3 months" without "in"/"from now" may be anything
+        hits.append(_Hit(months, *_span(m), 0.9 if m["prefix"] else 0.75, duration=True))
     return hits
 
 
@@ -319,7 +617,7 @@ def _explicit_years(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
             continue  # a bare "2027" inside a sentence may be anything
         if year == today.year:
             months = _months_until(today, dt.date(year + 1, 1, 1))
-        elif re.match(r"by|before|antes", prep) and not modifier:
+        elif _UPPER_BOUND.match(prep) and not modifier:
             months = _months_until(today, dt.date(year, 1, 1))
         else:
             months = _within_year(today, year, modifier)
@@ -382,6 +680,119 @@ def _until_period(today: dt.date, year: int | None, index: int, current: int, si
     if at_end or (year == today.year and index == current):
         return _months_until(today, _first_of(year, start_month + size))
     return _months_until(today, dt.date(year, start_month, 1))
+
+
+def _seasons(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
+    hits = []
+    for m in _SEASON.finditer(norm):
+        name = m["name"]
+        lead = _SEASON_LEAD.search(norm[max(0, m.start() - 40) : m.start()])
+        tail = _SEASON_TAIL.match(norm, m.end())
+        if lead is None or tail is None:
+            continue  # never: every part of both patterns is optional
+        prep, which, modifier = lead["prep"], lead["which"], lead["mod"]
+        if tail["past"] or (which and "last" in which):
+            continue  # "last summer", "el verano pasado": a story
+        anchored = bool(prep or which or modifier or tail["year"] or tail["next_year"] or tail["next"] or tail["over"])
+        if not anchored and (
+            strict or (name in _SEASON_AMBIGUOUS and not _says_only_time(_rest_of_clause(norm, *_span(m))))
+        ):
+            continue  # "leads fall through", "el cole de mis hijos"
+        next_one = bool(tail["next"] or (which and _NEXT_WORD.match(which)))
+        year = int(tail["year"]) if tail["year"] else today.year + 1 if tail["next_year"] else None
+        period = _occurrence(_SEASON_PERIODS[_season_key(name)], today, year, next_one)
+        if period is None:
+            continue
+        first, after = period
+        if (prep and _SEASON_AFTER.match(prep)) or tail["over"] or (modifier and re.match(_END, modifier)):
+            months = _months_until(today, after)
+        elif first <= today:
+            months = _months_until(today, after)  # the current season: until it ends
+        elif modifier and re.match(_MID, modifier):
+            months = (_months_until(today, first) + _months_until(today, after)) / 2
+        else:
+            months = _months_until(today, first)
+        start = m.start() - len(lead.group(0))  # the reason quotes "after the summer", not "summer"
+        hits.append(_Hit(months, start, tail.end(), 0.9 if anchored else 0.8))
+    return hits
+
+
+def _season_key(name: str) -> str:
+    for key, stems in _SEASON_NAMES:
+        if name.startswith(stems):
+            return key
+    return "christmas"  # "the holidays", "las fiestas", "fiestas navideñas"
+
+
+def _occurrence(
+    period: Callable[[int], tuple[dt.date, dt.date]], today: dt.date, year: int | None, next_one: bool
+) -> tuple[dt.date, dt.date] | None:
+    """The season meant: of the year said, else the current or coming one ("next": a later one)."""
+    if year:
+        first, after = period(year)
+        return (first, after) if after > today else None
+    for candidate in range(today.year - 1, today.year + 3):
+        first, after = period(candidate)
+        if (first > today) if next_one else (after > today):
+            return first, after
+    return None
+
+
+def _black_friday(year: int) -> dt.date:
+    """The day after the fourth Thursday of November."""
+    first = dt.date(year, 11, 1)
+    thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return thursday + dt.timedelta(days=1)
+
+
+def _days(day: dt.date, first: int, after: int) -> tuple[dt.date, dt.date]:
+    return day + dt.timedelta(days=first), day + dt.timedelta(days=after)
+
+
+# Each season or holiday as (first day, day after it ends) in a given year; see the module docstring.
+_SEASON_PERIODS: dict[str, Callable[[int], tuple[dt.date, dt.date]]] = {
+    "spring": lambda y: (dt.date(y, 3, 1), dt.date(y, 6, 1)),
+    "summer": lambda y: (dt.date(y, 6, 1), dt.date(y, 9, 1)),
+    "summer_holidays": lambda y: (dt.date(y, 8, 1), dt.date(y, 9, 1)),
+    "autumn": lambda y: (dt.date(y, 9, 1), dt.date(y, 12, 1)),
+    "winter": lambda y: (dt.date(y, 12, 1), dt.date(y + 1, 3, 1)),
+    "christmas": lambda y: (dt.date(y, 12, 24), dt.date(y + 1, 1, 7)),
+    "new_year": lambda y: (dt.date(y, 1, 1), dt.date(y, 1, 7)),
+    "epiphany": lambda y: (dt.date(y, 1, 6), dt.date(y, 1, 7)),
+    "easter": lambda y: _days(easter(y), -7, 2),
+    "black_friday": lambda y: _days(_black_friday(y), 0, 4),
+    "cyber_monday": lambda y: _days(_black_friday(y), 3, 4),
+    "thanksgiving": lambda y: _days(_black_friday(y), -1, 0),
+    "buen_fin": lambda y: _days(_black_friday(y), -14, -10),  # Mexico: mid-November weekend
+    "school": lambda y: (dt.date(y, 9, 1), dt.date(y, 9, 15)),
+}
+_SEASON_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("summer_holidays", ("summer holiday", "summer vacation", "summer break", "vacaciones", "las vacaciones")),
+    ("spring", ("spring", "primavera")),
+    ("summer", ("summer", "verano")),
+    ("autumn", ("autumn", "fall", "oto")),
+    ("winter", ("winter", "invierno")),
+    (
+        "school",
+        (
+            "back to school",
+            "vuelta al cole",
+            "cole",
+            "nuevo curso",
+            "próximo curso",
+            "proximo curso",
+            "new school",
+            "next school",
+        ),
+    ),
+    ("new_year", ("new", "año nuevo", "ano nuevo", "nuevo año", "nuevo ano")),
+    ("epiphany", ("reyes", "epiphany")),
+    ("easter", ("easter", "pascua", "semana santa", "holy week")),
+    ("black_friday", ("black friday",)),
+    ("cyber_monday", ("cyber monday",)),
+    ("thanksgiving", ("thanksgiving",)),
+    ("buen_fin", ("buen fin",)),
+)
 
 
 def _months(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
@@ -457,12 +868,14 @@ _RULES: tuple[tuple[_Rule, tuple[str, ...] | frozenset[str]], ...] = (
             "asap", "soon", "possible", "immediat", "right", "straight", "urgent", "yesterday",
             "antes", "posible", "inmediat", "mismo", "seguida", "week", "semana", "today", "hoy",
             "tomorrow", "now", "pronto", "breve", "xim", "near", "short", "corto", "ahora", "ya",
-            "ma\u00f1ana", "manana", "ayer", "already",
+            "ma\u00f1ana", "manana", "ayer", "already", "term", "plazo", "cuanto", "podamos", "quincena",
+            "fortnight",
         ),
     ),
     (_in_n_units, _DIGITS),
-    (_calendar_periods, ("month", "mes", "quarter", " q", "trimestre", "year", "a\u00f1o", "ano")),
+    (_calendar_periods, ("month", "mes", "quarter", " q", "trimestre", "year", "a\u00f1o", "ano", "ejercicio")),
     (_explicit_years, ("20",)),
     (_quarters, ("q1", "q2", "q3", "q4", "quarter", "trimestre", "half", "semestre", "h1", "h2")),
     (_months, frozenset(_MONTHS) | frozenset(_DIGITS)),
+    (_seasons, _SEASON_KEYS),
 )  # fmt: skip

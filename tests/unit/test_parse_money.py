@@ -34,14 +34,14 @@ def test_monthly_budget_is_annualised() -> None:
     assert answer.value == 24000
     assert answer.period == "month"
     assert answer.amount == 2000
-    assert answer.reason == "€2,000 per month = €24,000/year"
+    assert answer.reason == "€2,000 a month = €24,000 a year"
 
 
 def test_range_uses_midpoint_and_converts_currency() -> None:
     answer = parse_budget("$15-25k")
     assert answer.currency == "USD"
     assert answer.value == pytest.approx(20000 * 0.92)
-    assert "midpoint" in answer.reason
+    assert answer.reason == "$15,000 to $25,000 a year = about €18,400 a year"
 
 
 def test_custom_rates_override_the_defaults() -> None:
@@ -100,3 +100,100 @@ def test_span_points_at_the_amount_and_period() -> None:
     answer = parse_budget(text)
     assert answer.span is not None
     assert text[answer.span[0] : answer.span[1]] == "30k a year"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we spend 5k a month on Google Ads and get junk",
+        "our ad spend is 10k a month",
+        "each SDR costs us 60k",
+        "salaries are 80k per rep",
+        "we make 2 million in revenue",
+        "our ARR is 3M",
+        "our average deal is 25k",
+        "we lost a 50k deal last month",
+        "last year we spent 20k on a tool that failed",
+        "we pay 1k a month for our current CRM",
+        "pagamos 3.000 € al mes a una agencia",
+        "nos cuesta 40.000 € al año cada comercial",
+        "facturamos 5 millones al año",
+        "tenemos 2 millones en pipeline",
+        "el sueldo de un SDR son 30 mil al año",
+    ],
+)
+def test_strict_mode_ignores_money_spent_or_earned_on_other_things(text: str) -> None:
+    assert not parse_budget(text, strict=True).understood
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I'm the CTO, budget 30k", 30000),
+        ("we could spend 2k a month on this", 24000),
+        ("we have 10k set aside", 10000),
+        ("we'd pay up to 500 a month", 6000),
+        ("we spend 5k a month on ads and we'd spend 1k a month on this", 12000),
+        ("our CAC is 400 euros and we have 12k for a tool", 12000),
+        ("oops, I meant 40k", 40000),
+        ("podríamos invertir unos 1.000 € al mes", 12000),
+        ("tenemos 20.000 € para esto", 20000),
+        ("hay 8.000 euros asignados", 8000),
+    ],
+)
+def test_strict_mode_reads_money_for_the_purchase(text: str, value: float) -> None:
+    answer = parse_budget(text, strict=True)
+    assert answer.kind is Kind.VALUE
+    assert answer.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("our budget's frozen", Kind.NONE),
+        ("no tenemos presupuesto", Kind.NONE),
+        ("budget not decided yet", Kind.UNDECIDED),
+        ("el presupuesto aún no está aprobado", Kind.UNDECIDED),
+    ],
+)
+def test_strict_mode_reads_no_budget_and_undecided_said_about_the_budget(text: str, kind: Kind) -> None:
+    assert parse_budget(text, strict=True).kind is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Budget isn't my department though.", "the director signs off on everything", "nada hasta el próximo trimestre"],
+)
+def test_strict_mode_ignores_vague_words_that_only_answer_the_budget_question(text: str) -> None:
+    assert not parse_budget(text, strict=True).understood
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("around 14,400 a year", "about €14,400 a year"),
+        ("€1,200 per month", "€1,200 a month = €14,400 a year"),
+        ("unos 1.200 € al mes", "€1,200 a month = about €14,400 a year"),
+        ("up to 50k", "up to €50,000 a year"),
+        ("menos de 5.000 € al año", "under €5,000 a year"),
+        ("$2k a month", "$2,000 a month = about €22,080 a year"),
+        ("between 10k and 20k euros", "€10,000 to €20,000 a year = about €15,000 a year"),
+        ("we have 100k for all of marketing tech; this is a tenth of that", "a tenth of €100,000 = €10,000 a year"),
+        ("EUR 5,000 one-off", "€5,000 one-off"),
+        ("20", "€20,000 a year"),
+        ("no budget", "no budget"),
+        ("depende", "budget not decided yet"),
+    ],
+)
+def test_reason_reads_back_the_amount_in_plain_words(text: str, reason: str) -> None:
+    assert parse_budget(text).reason == reason
+
+
+def test_under_an_amount_scores_in_the_band_below_it() -> None:
+    assert parse_budget("under 5k a year").value == 4999
+    assert parse_budget("at most 5k a year").value == 5000
+
+
+def test_hedge_never_changes_the_amount() -> None:
+    assert parse_budget("maybe 15k, could stretch").value == parse_budget("15k").value
+    assert parse_budget("como mucho 600 al mes").value == parse_budget("600 al mes").value

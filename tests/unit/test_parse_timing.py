@@ -77,3 +77,88 @@ def test_hedged_timing_has_lower_confidence() -> None:
 
 def test_reason_states_the_months() -> None:
     assert parse_timing("next quarter", today=TODAY).reason == "'next quarter' = 1.15 months"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we spent the whole of Q2 migrating our CRM",
+        "since February the SDRs ignore half the MQLs",
+        "our budget gets renewed in April",
+        "this year our cost per lead doubled",
+        "we bought a chatbot in May and nobody uses it",
+        "we'll talk about it at the October offsite",
+        "in summer our inbound volume triples",
+        "right now we route leads by hand",
+        "desde marzo el CRM está lleno de duplicados",
+        "el presupuesto se aprueba en febrero",
+        "este año el coste por lead se ha disparado",
+        "lo hablaremos en la reunión de octubre",
+        "en verano nos llegan el triple de leads",
+        "el director dijo que nada hasta el próximo trimestre",
+    ],
+)
+def test_volunteered_dates_in_a_story_do_not_fill_timing(text: str) -> None:
+    assert parse_timing(text, today=TODAY, strict=True).kind is not Kind.VALUE
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("we'd like it up and running before the summer", 6.15),
+        ("we need something in place by March", 3.15),
+        ("our reps are drowning, ideally by Q2", 4.15),
+        ("we plan to roll it out after Easter", 4.1),
+        ("make it 2 months", 2.0),
+        ("queremos tenerlo funcionando después del verano", 9.15),
+        ("necesitamos algo para ya", 0.5),
+        ("nos gustaría arrancar a la vuelta de Navidades", 1.34),
+        ("pongamos que en mes y medio", 1.5),
+    ],
+)
+def test_volunteered_purchase_timing_fills_timing(text: str, months: float) -> None:
+    answer = parse_timing(text, today=TODAY, strict=True)
+    assert answer.kind is Kind.VALUE, answer.reason
+    assert answer.value == pytest.approx(months, abs=0.05), answer.reason
+
+
+@pytest.mark.parametrize(
+    "text", ["right now we're only exploring", "now we just want to understand pricing", "ahora mismo solo miramos"]
+)
+def test_a_word_for_the_present_in_an_exploring_statement_is_not_asap(text: str) -> None:
+    answer = parse_timing(text, today=TODAY)
+    assert answer.value is None, answer.reason
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("after the summer", 0.5, 12.0),
+        ("después del verano", 0.5, 12.0),
+        ("before Christmas", 0.5, 12.0),
+        ("in the new year", 0.5, 12.0),
+        ("por Semana Santa", 0.5, 12.0),
+        ("not before 2030", 12.01, 60.0),
+        ("no antes de un año", 12.01, 60.0),
+    ],
+)
+def test_seasons_and_lower_bounds_hold_on_any_date(text: str, low: float, high: float, month: int) -> None:
+    value = parse_timing(text, today=dt.date(2027, month, 10)).value
+    assert isinstance(value, float)
+    assert low <= value <= high
+
+
+def test_easter_follows_the_church_calendar() -> None:
+    # Easter 2027 is 28 March, so Holy Week starts on Palm Sunday, 21 March.
+    assert parse_timing("by Easter", today=dt.date(2027, 1, 21)).value == pytest.approx(2.0)
+    assert parse_timing("antes de Semana Santa", today=dt.date(2027, 1, 21)).value == pytest.approx(2.0)
+
+
+def test_black_friday_is_the_day_after_the_fourth_thursday_of_november() -> None:
+    assert parse_timing("by Black Friday", today=dt.date(2027, 10, 26)).value == pytest.approx(1.0)
+
+
+def test_a_restated_time_replaces_the_first_one() -> None:
+    answer = parse_timing("Q2, well, realistically more than a year", today=TODAY)
+    assert answer.value == pytest.approx(13.0)
