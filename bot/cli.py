@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--domain", default="domain.yml", help="Rasa domain file (default: domain.yml)")
     check.set_defaults(handler=_check)
 
+    evaluate = sub.add_parser(
+        "evaluate", help="how well the SLA's parsers and examples read a labelled set of visitor answers"
+    )
+    evaluate.add_argument("path", nargs="?", help="SLA file (default: LEADBOT_SLA or sla.yml)")
+    evaluate.add_argument("--corpus", default="eval/corpus/answers.yml", help="labelled answers (eval/corpus format)")
+    evaluate.add_argument("--misses", action="store_true", help="list the items read wrong (only the dev half)")
+    evaluate.set_defaults(handler=_evaluate)
+
     leads = sub.add_parser("leads", help="list or show leads")
     leads_sub = leads.add_subparsers(dest="leads_command")
     lst = leads_sub.add_parser("list", help="list leads, newest first")
@@ -200,6 +208,36 @@ def _check(args: argparse.Namespace) -> int:
         f"{path}: OK — {len(sla.questions)} questions, {len(sla.criteria)} criteria, "
         f"tiers {sla.tiers.sales_ready}/{sla.tiers.nurture}"
     )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Marketing's check that an edit to phrases or examples helps: accuracy before and after."""
+    from datetime import date
+
+    from bot.evaluation import evaluate_corpus, load_corpus
+    from bot.sla import SLAError, load_sla
+
+    path = args.path or config.settings().sla_path
+    try:
+        sla = load_sla(path)
+    except SLAError as error:
+        print(error, file=sys.stderr)
+        return 1
+    items = load_corpus(args.corpus)
+    tallies = evaluate_corpus(items, sla, date.today())
+    keys = ("need", "budget", "role", "timing", "fields", "incidental", "corrections", "questions")
+    print(f"{'':14}" + "".join(f"{split:>12}" for split in ("dev", "test", "all")))
+    for key in keys:
+        cells = []
+        for split in ("dev", "test", "all"):
+            share = tallies[split].share(key)
+            cells.append(f"{share:>12.1%}" if share is not None else f"{'-':>12}")
+        print(f"{key:14}" + "".join(cells))
+    if args.misses:  # the test half stays unread, so its numbers keep meaning something
+        texts = {item.id: item.text for item in items}
+        for item_id, field, expected, got in tallies["dev"].misses:
+            print(f"{item_id}: {field} expected {expected}, read {got}: {texts.get(item_id, '')}")
     return 0
 
 

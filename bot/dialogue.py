@@ -119,6 +119,13 @@ def read_turn(
             continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
             continue  # "hi" while asked about budget is a greeting, not an answer
+        answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood
+        if (
+            criterion is Criterion.NEED
+            and slot != asked
+            and not _may_volunteer_need(text, intent, slots, answers_asked)
+        ):
+            continue
         previous = slots.get(slot)
         if previous is not None and previous == raw:
             continue
@@ -159,13 +166,17 @@ def read_turn(
 # the fields already answered are read as leniently as the question pending.
 _CORRECTION_CUE = re.compile(
     r"\b(?:actually|i meant|i mean|sorry|oops|make that|correction|scratch that|wait|let me correct|rather"
+    r"|let'?s say|more like|realistically|to be honest|tbh|honestly|i exaggerated|overstated|la verdad es que"
+    r"|exager[eé]|siendo realistas|en verdad"
     r"|my bad|i was wrong|got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
     r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,)",
     re.IGNORECASE,
 )
-# Criteria a correction may re-read leniently: their parsers need explicit words (an amount, a
-# time frame, a title), so a lenient read cannot invent them. Need is read strictly as always.
-_RE_READABLE = (Criterion.BUDGET, Criterion.TIMING, Criterion.ROLE)
+# Criteria a correction re-reads leniently: budget, timing and role need explicit words (an
+# amount, a time frame, a title), so a lenient read cannot invent them; need only with a
+# confident model reading.
+_RE_READABLE = (Criterion.BUDGET, Criterion.TIMING, Criterion.ROLE, Criterion.NEED)
+_RE_READ_NEED_CONFIDENCE = 0.7
 
 
 def _read_corrections(
@@ -193,11 +204,21 @@ def _read_corrections(
         if slot == asked or not slots.get(slot) or criterion in stored:
             continue
         lenient = read_with_sla(text, sla, today, criterion).get(criterion)
-        if lenient is None or not lenient.understood or lenient.confidence < 0.6:
+        floor = _RE_READ_NEED_CONFIDENCE if criterion is Criterion.NEED else 0.6
+        if lenient is None or not lenient.understood or lenient.confidence < floor:
             continue
         strict = found.get(criterion)
         if strict is None or not strict.understood:
             found[criterion] = lenient
+
+
+def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any], answers_asked: bool) -> bool:
+    """A need read from a message the question pending did not ask for: never from a request or
+    a question ("can I talk to a real person?"); a need already given changes when the visitor
+    says they are correcting it, or when the message is about nothing but their need."""
+    if intent in DIGRESSIONS or is_question(text):
+        return False
+    return slots.get("need") is None or not answers_asked or bool(_CORRECTION_CUE.search(text))
 
 
 def _explicit(answer: Answer | None) -> bool:

@@ -147,3 +147,11 @@ def test_feedback_endpoint_is_unavailable_without_a_token(api: tuple) -> None:  
     headers = {"Authorization": "Bearer anything"}
     response = requests.post(f"{base}/feedback/{lead.id}", json={"verdict": "accept"}, headers=headers, timeout=5)
     assert response.status_code == 503
+
+
+def test_evaluate_prints_held_out_accuracy_per_field(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(ROOT / "sla.yml"), "--corpus", str(ROOT / "eval" / "corpus" / "answers.yml")]) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert set(rows) >= {"need", "budget", "role", "timing", "fields"}
+    test_share = float(rows["fields"][1].rstrip("%"))
+    assert 50 < test_share <= 100  # a real share of the held-out half, not a constant

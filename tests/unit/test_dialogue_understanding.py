@@ -1,0 +1,162 @@
+"""read_turn on messy visitor messages: corrections, amendments, questions, clarifications.
+
+Phrasings are our own (the held-out sets in eval/ are never copied into tests).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.confirm import understood_as
+from bot.dialogue import CLARIFY, apply_clarifications, closing, is_question, read_turn
+from bot.language import greeting_language
+from bot.parse.base import Answer, Criterion, Kind
+from bot.scoring import Tier, parse_answers, read_with_sla
+from bot.sla import load_sla
+
+SLA = load_sla(Path(__file__).resolve().parents[2] / "sla.yml")
+TODAY = date(2026, 12, 1)
+
+
+def _turn(text: str, requested: str | None, **slots: object):  # type: ignore[no-untyped-def]
+    return read_turn(text, intent="inform", requested=requested, slots=slots, misses={}, sla=SLA, today=TODAY)
+
+
+def _budget(raw: str) -> Answer:
+    return parse_answers({"budget": raw}, SLA, TODAY)["budget"]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "annual"),
+    [
+        ("€800", "oh and that's per month", 9600),
+        ("3.000 €", "perdona, es al mes", 36000),
+        ("5,000", "in pounds, not euros", 5850),
+        ("20 mil", "son dólares, no euros", 18400),
+        ("1500", "quarterly, sorry", 6000),
+    ],
+)
+def test_a_period_or_currency_said_later_amends_the_stored_budget(earlier: str, later: str, annual: float) -> None:
+    reading = _turn(later, "role", need="bad leads", budget=earlier)
+    assert reading.corrected == ["budget"]
+    stored = reading.fills["budget"]
+    assert stored.splitlines() == [earlier, later]  # the visitor's own words, in order
+    assert _budget(stored).value == pytest.approx(annual)
+
+
+def test_a_correction_while_asked_for_a_name_is_applied_and_not_stored_as_the_name() -> None:
+    reading = _turn(
+        "actually I'm the head of marketing now, not a manager",
+        "name",
+        need="bad leads",
+        budget="20k",
+        role="marketing manager",
+        timing="asap",
+    )
+    assert "role" in reading.corrected
+    assert "name" not in reading.fills
+    role = parse_answers({"role": reading.fills["role"]}, SLA, TODAY)["role"]
+    assert role.value == "decision_maker"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much is it per month?", "¿cuánto cuesta?", "do you connect to pipedrive?", "is there a free plan"],
+)
+def test_a_question_to_us_is_passed_on_not_counted_as_a_miss(text: str) -> None:
+    assert is_question(text)
+    reading = _turn(text, "budget", need="our SDRs waste time on junk leads")
+    assert reading.question == text
+    assert not reading.misses and reading.hint_for is None and "budget" not in reading.fills
+
+
+def test_an_amount_inside_a_question_still_answers_the_budget() -> None:
+    reading = _turn("we have about 12k a year, is that enough?", "budget", need="bad leads")
+    assert _budget(reading.fills["budget"]).value == 12000
+
+
+@pytest.mark.parametrize("text", ["Hello.", "hola!", "ok thanks", "vale"])
+def test_greetings_and_acknowledgements_are_neither_answers_nor_misses(text: str) -> None:
+    reading = _turn(text, "need")
+    assert not reading.fills and not reading.misses
+
+
+def test_a_request_for_a_person_never_changes_the_need() -> None:
+    reading = read_turn(
+        "can I talk to a real person please",
+        intent="human",
+        requested="budget",
+        slots={"need": "leads go cold before anyone calls"},
+        misses={},
+        sla=SLA,
+        today=TODAY,
+    )
+    assert "need" not in reading.fills
+
+
+def test_an_unsure_budget_is_confirmed_with_buttons_and_the_choice_sticks() -> None:
+    first = _turn("20", "budget", need="bad leads")  # a bare 20: thousands? the visitor is asked
+    assert first.clarify == "budget" and first.fills["budget"] is None
+    pending = first.fills["clarifying"]
+    second = _turn(f"{CLARIFY}yes", "budget", need="bad leads", clarifying=pending)
+    assert second.fills["budget"] == "20" and second.fills["clarifying"] is None
+    slots = {"budget": "20", "clarified": second.fills["clarified"]}
+    answers = apply_clarifications(parse_answers({"budget": "20"}, SLA, TODAY), slots)
+    assert answers["budget"].value == 20000 and answers["budget"].confidence == 1.0
+
+
+def test_no_to_a_clarifying_question_asks_again_with_the_hint() -> None:
+    pending = {"slot": "budget", "raw": "20"}
+    reading = _turn(f"{CLARIFY}no", "budget", need="bad leads", clarifying=pending)
+    assert reading.fills["budget"] is None and reading.hint_for == "budget"
+
+
+def test_a_clarified_need_holds_until_the_visitor_answers_again() -> None:
+    answers = parse_answers({"need": "hmm we have some things going on with the funnel"}, SLA, TODAY)
+    clarified = {"need": {"raw": "hmm we have some things going on with the funnel", "choice": "pain"}}
+    slots = {"need": "hmm we have some things going on with the funnel", "clarified": clarified}
+    assert apply_clarifications(answers, slots)["need"].value == "pain"
+    assert apply_clarifications(answers, {**slots, "need": "something else"})["need"] is answers["need"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "said"),
+    [
+        ("€1,200 a month", "en", "€1,200 a month, about €14,400 a year"),
+        ("1.200 € al mes", "es", "1.200 € al mes, unos 14.400 € al año"),
+        ("30k a year", "en", "about €30,000 a year"),
+        ("no budget", "es", "sin presupuesto para esto"),
+    ],
+)
+def test_budget_confirmations_are_plain_words_in_the_visitors_language(text: str, language: str, said: str) -> None:
+    answer = read_with_sla(text, SLA, TODAY, Criterion.BUDGET)[Criterion.BUDGET]
+    assert understood_as(answer, language).replace("\u00a0", " ") == said  # Babel keeps € with its number
+
+
+@pytest.mark.parametrize(
+    ("months", "said"), [(0.5, "as soon as possible"), (1.0, "within about a month"), (5.0, "in about 5 months")]
+)
+def test_timing_confirmations_never_say_1_months(months: float, said: str) -> None:
+    assert understood_as(Answer(Criterion.TIMING, "", Kind.VALUE, months), "en") == said
+
+
+def test_role_confirmations_never_name_a_category() -> None:
+    answer = Answer(Criterion.ROLE, "", Kind.VALUE, "individual")
+    assert "individual" not in understood_as(answer, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("Hola!", "es"), ("buenas tardes", "es"), ("hi there", "en"), ("hola, we lose leads", None)]
+)
+def test_short_greetings_tell_the_language(text: str, language: str | None) -> None:
+    assert greeting_language(text) == language
+
+
+def test_one_closing_decision_for_tier_consent_and_handoff() -> None:
+    assert closing(Tier.SALES_READY, human=False, consent=True).handoff
+    assert closing(Tier.SALES_READY, human=False, consent=False).response == "utter_close_no_consent"
+    assert not closing(Tier.NURTURE, human=False, consent=True).handoff
+    assert closing(Tier.DISQUALIFIED, human=True, consent=True).response == "utter_close_human"
