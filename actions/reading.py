@@ -58,29 +58,29 @@ class ReadMessage(Action):
 
         for slot in reading.corrected:
             value = understood_as(reading.answers[slot], language, sla.currency)
-            dispatcher.utter_message(response=f"utter_updated_{slot}", value=value)
+            runtime.say(dispatcher, domain, f"utter_updated_{slot}", language, value=value)
         if reading.hint_for:
             question = sla.question(reading.hint_for)
             hint = sla.text(question.hint, language) if question else ""
-            dispatcher.utter_message(response="utter_reask_hint", hint=hint)
+            runtime.say(dispatcher, domain, "utter_reask_hint", language, hint=hint)
         if reading.question and intent not in DIGRESSIONS:
             # Read as a question by us, not by the NLU: no rule will answer it, so say it here.
-            dispatcher.utter_message(response="utter_question_passed")
+            runtime.say(dispatcher, domain, "utter_question_passed", language)
             updates["visitor_questions"] = remember_question(tracker.get_slot("visitor_questions"), reading.question)
         if reading.gave_up_on:
-            dispatcher.utter_message(response="utter_moving_on")
+            runtime.say(dispatcher, domain, "utter_moving_on", language)
         if reading.invalid_email:
-            dispatcher.utter_message(response="utter_invalid_email")
+            runtime.say(dispatcher, domain, "utter_invalid_email", language)
 
         if reading.changed and tracker.get_slot("tier") and reading.corrected:
-            updates.update(_reclose(dispatcher, tracker, updates, language))
+            updates.update(_reclose(dispatcher, tracker, domain, updates, language))
         elif reading.changed:
             runtime.save_progress(tracker, updates)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
 
 def _reclose(
-    dispatcher: CollectingDispatcher, tracker: Tracker, updates: dict[str, Any], language: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], updates: dict[str, Any], language: str
 ) -> dict[str, Any]:
     """A correction after the closing message: the stored lead, the outbox and what the visitor
     is told follow the new score. A lead that became sales-ready without contact details goes
@@ -99,7 +99,7 @@ def _reclose(
         return {"tier": None}  # the form resumes and asks for what is missing, then closes again
     close = closing(tier, human=human, consent=consent)
     runtime.finish(lead, status=tier.value, handoff=close.handoff)
-    dispatcher.utter_message(response=close.response, follow_up=sla.text(sla.follow_up.text, language))
+    runtime.say(dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language))
     return {"tier": tier.value}
 
 

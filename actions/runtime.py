@@ -61,3 +61,29 @@ def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> None
         store().save(lead_snapshot(tracker, slots))
     except Exception:  # a database hiccup must not cost the visitor their conversation
         log.exception("could not save lead progress for %s", tracker.sender_id)
+
+
+def say(dispatcher: Any, domain: dict[str, Any], response: str, language: str, **values: Any) -> None:
+    """Utter a domain response in `language`, chosen here rather than by Rasa.
+
+    Rasa picks a response variant from the slots as they were before the action ran, so a
+    message that just switched the language (a Spanish visitor's first sentence on an English
+    page) would be answered in the old one by this very action.
+    """
+    variants = (domain.get("responses") or {}).get(response) or []
+    chosen = next((v for v in variants if _variant_language(v) == language), None)
+    chosen = chosen or next((v for v in variants if not v.get("condition")), None)
+    if chosen is None:
+        dispatcher.utter_message(response=response, **values)
+        return
+    text = str(chosen.get("text") or "")
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    dispatcher.utter_message(text=text, buttons=list(chosen.get("buttons") or []))
+
+
+def _variant_language(variant: dict[str, Any]) -> str | None:
+    for condition in variant.get("condition") or []:
+        if condition.get("name") == "language":
+            return str(condition.get("value"))
+    return None

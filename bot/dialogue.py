@@ -221,12 +221,32 @@ def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any],
     return slots.get("need") is None or not answers_asked or bool(_CORRECTION_CUE.search(text))
 
 
+_NEED_IN_QUESTION = 0.85
+# ...and only beside a statement about the visitor ("I'm writing my thesis", "we're an agency").
+_ABOUT_SELF = re.compile(
+    r"\b(?:i'?m|i am|we'?re|we are|i'?ve|we'?ve|i work|we work|i need|we need|i'?m looking|looking for"
+    r"|we (?:sell|offer|help|do)|our (?:agency|company|team|reps|sdrs|leads|pipeline)|soy|somos|estoy|estamos"
+    r"|trabajo|vendo|vendemos|ofrecemos|busco|buscamos|necesito|necesitamos|nuestr[oa]s?)\b",
+    re.IGNORECASE,
+)
+
+
 def _explicit(answer: Answer | None) -> bool:
-    """An answer that stands even inside a question: an amount, a time frame, a title."""
-    if answer is None or answer.kind is not Kind.VALUE:
+    """An answer that stands even inside a question: an amount, a time frame, a title, a clear need."""
+    if answer is None or answer.kind not in (Kind.VALUE, Kind.NONE) or not answer.understood:
+        return False
+    if answer.kind is Kind.NONE and answer.criterion is not Criterion.NEED:
         return False
     if answer.criterion in (Criterion.BUDGET, Criterion.TIMING):
         return answer.value is not None
+    if answer.criterion is Criterion.NEED:
+        # "I'm writing my thesis, could you answer a few questions?" is a no-need in a question;
+        # "what do you do exactly?" says nothing about one. Interest is never read from a question.
+        return (
+            answer.value != "interest"
+            and answer.confidence >= _NEED_IN_QUESTION
+            and bool(_ABOUT_SELF.search(answer.raw))
+        )
     return answer.criterion is Criterion.ROLE and "title" in answer.extra
 
 

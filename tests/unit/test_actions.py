@@ -84,19 +84,25 @@ def test_reading_a_correction_confirms_the_new_value() -> None:
     slots = {"budget": "3k a year", "need": "bad leads", "requested_slot": "role"}
     events, dispatcher = run(ReadMessage(), tracker("actually our budget is 50k", slots=slots))
     assert slot_sets(events)["budget"] == "actually our budget is 50k"
-    assert dispatcher.messages[0]["response"] == "utter_updated_budget"
+    assert dispatcher.messages[0]["text"] == "Got it, I've updated your budget: about €50,000 a year."
+
+
+def test_confirmations_are_in_the_language_the_same_message_switched_to() -> None:
+    slots = {"budget": "3.000 €", "need": "leads malos", "requested_slot": "role", "language": "en"}
+    _, dispatcher = run(ReadMessage(), tracker("perdona, en realidad son 5.000 € al mes", slots=slots))
+    assert dispatcher.messages[0]["text"].startswith("Entendido, he actualizado el presupuesto")
 
 
 def test_reading_an_unclear_answer_reasks_with_the_slas_hint_once() -> None:
     events, dispatcher = run(ReadMessage(), tracker("bananas", slots={"requested_slot": "budget"}))
     assert slot_sets(events)["budget"] is None and slot_sets(events)["misses"] == {"budget": 1}
-    assert dispatcher.messages[0]["response"] == "utter_reask_hint"
-    assert "20k a year" in dispatcher.messages[0]["hint"]
+    assert dispatcher.messages[0]["text"].startswith("Sorry, I didn't quite get that.")
+    assert "20k a year" in dispatcher.messages[0]["text"]
     second, dispatcher = run(
         ReadMessage(), tracker("purple", slots={"requested_slot": "budget", "misses": {"budget": 1}})
     )
     assert slot_sets(second)["budget"] == "purple"
-    assert dispatcher.messages[0]["response"] == "utter_moving_on"
+    assert dispatcher.messages[0]["text"] == "No problem, let's move on."
 
 
 def test_reading_a_button_payload_uses_the_button_value() -> None:
