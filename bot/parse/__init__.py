@@ -13,7 +13,7 @@ from datetime import date
 from bot.parse import nlp as _nlp  # noqa: F401  # isort: skip
 from bot.parse.amend import amend_budget, amendment
 from bot.parse.base import Answer, Criterion, Kind
-from bot.parse.classifier import OTHER, Models, Prediction
+from bot.parse.classifier import OTHER, Models, Prediction, TextClassifier
 from bot.parse.money import parse_budget
 from bot.parse.need import NeedLexicon, parse_need
 from bot.parse.role import parse_role
@@ -108,19 +108,25 @@ def _confident(prediction: Prediction) -> bool:
     )
 
 
-def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
-    """Titles and statements first; for the asked question, the examples' model where they say nothing."""
-    answer = parse_role(text, strict=strict)
-    model = models.role if models else None
+def _with_model(answer: Answer, model: TextClassifier | None, *, strict: bool) -> Answer:
+    """The parser's answer, or where it found nothing in an answer to the question asked, the
+    examples' model's confident class. Volunteered answers come from the parsers alone."""
     if answer.understood or strict or model is None:
         return answer
-    prediction = model.predict(text)
+    prediction = model.predict(answer.raw)
     if not _confident(prediction):
         return answer
-    kind = Kind.VALUE
-    return Answer(
-        Criterion.ROLE, text, kind, prediction.label, round(prediction.confidence, 3), _ROLE_REASON[prediction.label]
-    )
+    label = prediction.label
+    if answer.criterion is Criterion.ROLE:
+        kind, value, reason = Kind.VALUE, label, _ROLE_REASON[label]
+    else:
+        kind, value, reason = (Kind.UNDECIDED if label == "undecided" else Kind.NONE), None, _BUDGET_REASON[label]
+    return Answer(answer.criterion, answer.raw, kind, value, round(prediction.confidence, 3), reason)
+
+
+def _role(text: str, models: Models | None, *, strict: bool) -> Answer:
+    """Titles and statements first; for the asked question, the examples' model where they say nothing."""
+    return _with_model(parse_role(text, strict=strict), models.role if models else None, strict=strict)
 
 
 def _budget(
@@ -144,14 +150,7 @@ def _budget(
                 answer = later
         return replace(answer, raw=text, span=None)
     answer = parse_budget(text, currency=currency, rates=rates, strict=strict)
-    model = models.budget if models else None
-    if answer.understood or strict or model is None:
-        return answer
-    prediction = model.predict(text)
-    if not _confident(prediction):
-        return answer
-    kind = Kind.UNDECIDED if prediction.label == "undecided" else Kind.NONE
-    return Answer(Criterion.BUDGET, text, kind, None, round(prediction.confidence, 3), _BUDGET_REASON[prediction.label])
+    return _with_model(answer, models.budget if models else None, strict=strict)
 
 
 def _timing_beside(budget: Answer, text: str, *, today: date, strict: bool) -> Answer:
