@@ -108,14 +108,15 @@ def read_turn(
     found = read_with_sla(text, sla, today, Criterion(asked) if asked else None)
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
-    _read_corrections(text, asked, slots, sla, today, found, stored)
+    corrected_on_cue = _read_corrections(text, asked, slots, sla, today, found, stored)
     if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
     for criterion, answer in found.items():
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
             continue
-        if slot != asked and criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE:
+        vague = criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE
+        if slot != asked and vague and criterion not in corrected_on_cue:
             continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
             continue  # "hi" while asked about budget is a greeting, not an answer
@@ -187,8 +188,9 @@ def _read_corrections(
     today: date,
     found: dict[Criterion, Answer],
     stored: dict[Criterion, str],
-) -> None:
-    """Add to `found` the earlier answers this message corrects or amends."""
+) -> set[Criterion]:
+    """Add to `found` the earlier answers this message corrects or amends; returns the criteria
+    re-read because the visitor said they were correcting ("sorry, we have no budget after all")."""
     budget_before = slots.get("budget")
     change = amendment(text)
     if budget_before and change and asked != "budget" and "budget" in sla.slots:
@@ -198,7 +200,8 @@ def _read_corrections(
             found[Criterion.BUDGET] = amended
             stored[Criterion.BUDGET] = joined
     if not _CORRECTION_CUE.search(text):
-        return
+        return set()
+    on_cue: set[Criterion] = set()
     for criterion in _RE_READABLE:
         slot = criterion.value
         if slot == asked or not slots.get(slot) or criterion in stored:
@@ -208,8 +211,10 @@ def _read_corrections(
         if lenient is None or not lenient.understood or lenient.confidence < floor:
             continue
         strict = found.get(criterion)
-        if strict is None or not strict.understood:
+        if strict is None or not strict.understood or strict.kind is not Kind.VALUE:
             found[criterion] = lenient
+        on_cue.add(criterion)
+    return on_cue
 
 
 def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any], answers_asked: bool) -> bool:

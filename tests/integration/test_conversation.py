@@ -239,3 +239,41 @@ def test_page_context_is_stored_with_the_lead(stack: Stack, make_visitor: Any) -
     stored = visitor.lead()
     assert stored.page_context["utm"]["utm_source"] == "newsletter"
     assert [p["path"] for p in stored.page_context["pages"]] == ["/index.html", "/pricing.html"]
+
+
+def test_a_late_budget_correction_that_makes_the_lead_sales_ready_collects_contact_and_hands_off(
+    stack: Stack, visitor: Visitor
+) -> None:
+    visitor.say_text("hello")
+    visitor.say_text("our sales reps waste hours every week on bad leads")
+    visitor.say_text("about 1,500")  # a year: 0 points
+    visitor.say_text("I'm the sales manager")
+    closing = visitor.say_text("within 2 months")
+    assert "guide" in closing.lower(), closing  # nurture close
+    assert visitor.lead().tier == "nurture"
+
+    reply = visitor.say_text("oh wait, that 1,500 is per month, not per year")
+    assert "€1,500 a month, about €18,000 a year" in reply and asks(reply, "name"), reply
+    closing = answer_contact(visitor)
+    assert "sales team" in closing
+    stored = visitor.lead()
+    assert stored.tier == "sales_ready" and stored.status == "sales_ready" and stored.handed_off
+    assert stored.answers["budget"].value == pytest.approx(18000)
+    assert "Sales-ready" in (stored.summary or "") and "Nurture" not in (stored.summary or "")
+
+
+def test_a_late_correction_that_drops_below_sales_ready_cancels_the_queued_handoff(
+    stack: Stack, visitor: Visitor
+) -> None:
+    visitor.say_text("hello")
+    visitor.say_text("our sales reps waste hours every week on bad leads")
+    visitor.say_text("around 20k a year")
+    visitor.say_text("VP of Sales")
+    visitor.say_text("next quarter")
+    answer_contact(visitor)
+    assert visitor.lead().handed_off
+
+    reply = visitor.say_text("sorry, I wasn't honest: I'm actually an intern, not the VP")
+    stored = visitor.lead()
+    assert stored.tier == "disqualified" and stored.status == "disqualified" and not stored.handed_off, reply
+    assert "role" in reply.lower() and "sales team" not in reply.lower()
