@@ -285,11 +285,14 @@ CLARIFY = "clarify:"
 # need from the classifier's probability, budget when a bare number was read as thousands.
 _CLARIFY_NEED_BELOW = 0.5
 _CLARIFY_BUDGET_BELOW = 0.5
+_CLARIFY_KNOCK_OUT_BELOW = 0.7
 
 
 def _unsure(answer: Answer) -> bool:
     if answer.criterion is Criterion.NEED:
-        return answer.confidence < _CLARIFY_NEED_BELOW
+        # "none" knocks the lead out: it needs more certainty than the other classes.
+        floor = _CLARIFY_KNOCK_OUT_BELOW if answer.value == "none" else _CLARIFY_NEED_BELOW
+        return answer.confidence < floor
     if answer.criterion is Criterion.BUDGET:
         return answer.kind is Kind.VALUE and answer.confidence < _CLARIFY_BUDGET_BELOW
     return False
