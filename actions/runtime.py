@@ -6,6 +6,7 @@ The SLA is re-read when its file changes (hot reload); the store's engine is ope
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
@@ -61,6 +62,18 @@ def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> None
         store().save(lead_snapshot(tracker, slots))
     except Exception:  # a database hiccup must not cost the visitor their conversation
         log.exception("could not save lead progress for %s", tracker.sender_id)
+
+
+def _warm_up() -> None:
+    """Train the SLA's answer classifiers when the action server starts, not on a visitor's
+    first message (training takes seconds)."""
+    try:
+        sla().models()
+    except Exception:  # a broken SLA is reported on the first turn, where it matters
+        log.exception("could not train the answer classifiers at start-up")
+
+
+threading.Thread(target=_warm_up, name="classifier-warm-up", daemon=True).start()
 
 
 def say(dispatcher: Any, domain: dict[str, Any], response: str, language: str, **values: Any) -> None:

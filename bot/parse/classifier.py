@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ OTHER = "other"
 _WORD = re.compile(r"[a-z0-9ñ]+(?:'[a-z]+)?")
 # Training is deterministic (lbfgs, fixed data order): the same examples give the same model.
 _C = 8.0
+_SEEN = 4096  # classified texts kept per model
 
 
 def fold(text: str) -> str:
@@ -75,7 +77,8 @@ class Prediction:
 
 
 class TextClassifier:
-    """Trained once per example set; ``predict`` is thread-safe and takes ~0.3 ms."""
+    """Trained once per example set (seconds, see warm-up in actions/runtime.py); ``predict`` is
+    thread-safe, a few ms for a new text and a dictionary lookup for one seen before."""
 
     def __init__(self, examples: Examples) -> None:
         if len(examples.labels) < 2:
@@ -103,12 +106,27 @@ class TextClassifier:
         self._classes = [str(c) for c in self._model.classes_]
         self._vocabulary = frozenset(word for text in texts for word in _WORD.findall(text))
         self._lock = threading.Lock()  # sklearn transformers are not documented as thread-safe
+        # The stored answers are re-read on every turn: each distinct text is classified once.
+        self._seen: OrderedDict[str, Prediction] = OrderedDict()
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(self._classes)
 
     def predict(self, text: str) -> Prediction:
+        with self._lock:
+            cached = self._seen.get(text)
+            if cached is not None:
+                self._seen.move_to_end(text)
+                return cached
+        prediction = self._predict(text)
+        with self._lock:
+            self._seen[text] = prediction
+            if len(self._seen) > _SEEN:
+                self._seen.popitem(last=False)
+        return prediction
+
+    def _predict(self, text: str) -> Prediction:
         folded = fold(text)
         with self._lock:
             probabilities = self._model.predict_proba([folded])[0]
