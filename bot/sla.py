@@ -198,25 +198,31 @@ class SLA(_Strict):
 
         examples = {name: spec.labelled_examples() for name, spec in self.criteria.items()}
 
+        final = True
+
         def model(name: str) -> Any:
+            nonlocal final
             own = examples.get(name)
             if not own:
                 return None
             # Every other criterion's examples are this model's OTHER class: an answer about
             # something else ("VP of Sales" to the budget question) is then not forced into a class.
             other = [
-                t
+                text
                 for criterion, by_class in examples.items()
                 if criterion != name
-                for ts in by_class.values()
-                for t in ts
+                for texts in by_class.values()
+                for text in texts
             ]
-            return classifier_for(Examples.of({**own, OTHER: other}))
+            trained, own_model = classifier_for(Examples.of({**own, OTHER: other}), name)
+            final = final and own_model
+            return trained
 
         models = Models(need=model("need"), role=model("role"), budget=model("budget"))
-        if len(_MODELS) >= 16:
-            _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[id(self)] = (self, models)
+        if final:  # a model still training in the background is asked for again next time
+            if len(_MODELS) >= 16:
+                _MODELS.pop(next(iter(_MODELS)))
+            _MODELS[id(self)] = (self, models)
         return models
 
 

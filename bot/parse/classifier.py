@@ -19,7 +19,6 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -138,19 +137,51 @@ class TextClassifier:
 
 
 _train_lock = threading.Lock()
+_trained: OrderedDict[Examples, TextClassifier] = OrderedDict()  # the last few example sets' models
+_latest: dict[str, TextClassifier] = {}  # per criterion, the newest model ready to use
+_training: set[Examples] = set()  # example sets being trained in the background
 
 
-@lru_cache(maxsize=16)
-def _trained(examples: Examples) -> TextClassifier:
-    return TextClassifier(examples)
+def classifier_for(examples: Examples, criterion: str = "") -> tuple[TextClassifier | None, bool]:
+    """(the model for an example set, whether it is that set's own model).
 
-
-def classifier_for(examples: Examples) -> TextClassifier | None:
-    """The model for an example set, trained on first use; None with fewer than two classes."""
+    The first model of a criterion is trained on the spot (the action server does it at start-up).
+    After an SLA edit, the new set trains in the background (seconds) while the previous model
+    keeps answering, so no visitor waits for it; the second value is False until then.
+    """
     if len(examples.labels) < 2:
-        return None
-    with _train_lock:  # two threads asking at once train once
-        return _trained(examples)
+        return None, True
+    with _train_lock:
+        ready = _trained.get(examples)
+        if ready is not None:
+            return ready, True
+        previous = _latest.get(criterion)
+        if previous is not None:
+            if examples not in _training:
+                _training.add(examples)
+                threading.Thread(target=_train, args=(examples, criterion), daemon=True).start()
+            return previous, False
+        return _train_locked(examples, criterion), True
+
+
+def _train(examples: Examples, criterion: str) -> None:
+    model = TextClassifier(examples)
+    with _train_lock:
+        _remember(examples, criterion, model)
+        _training.discard(examples)
+
+
+def _train_locked(examples: Examples, criterion: str) -> TextClassifier:
+    model = TextClassifier(examples)
+    _remember(examples, criterion, model)
+    return model
+
+
+def _remember(examples: Examples, criterion: str, model: TextClassifier) -> None:
+    _trained[examples] = model
+    _latest[criterion] = model
+    while len(_trained) > 8:
+        _trained.popitem(last=False)
 
 
 @dataclass(frozen=True)
