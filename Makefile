@@ -48,7 +48,7 @@ validate: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check bot actions tests benchmarks scripts
 	$(BIN)/ruff format --check bot actions tests benchmarks
-	$(BIN)/mypy bot
+	$(BIN)/mypy bot actions
 
 stories: $(MODEL)
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
