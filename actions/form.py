@@ -17,7 +17,7 @@ from bot.confirm import understood_as
 from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.lead import score_slots
 from bot.parse.base import Criterion
-from bot.scoring import read_with_sla
+from bot.scoring import read_one
 
 
 class ValidateQualificationForm(FormValidationAction):
@@ -72,8 +72,8 @@ class AskQuestion(Action):
     def _clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, raw: str, language: str) -> None:
         """Ask how to read an answer instead of guessing: "is that about €2,000 a year?"."""
         sla = runtime.sla()
-        answer = read_with_sla(raw, sla, runtime.today(tracker), Criterion(self.slot)).get(Criterion(self.slot))
-        value = understood_as(answer, language, sla.currency) if answer is not None else raw
+        answer = read_one(raw, Criterion(self.slot), sla, runtime.today(tracker))
+        value = understood_as(answer, language, sla.currency)
         dispatcher.utter_message(response=f"utter_clarify_{self.slot}", value=value)
 
 

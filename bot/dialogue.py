@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.language import greeting_language
+from bot.language import greeting_language, plain_words
 from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
-from bot.scoring import Score, Tier, read_with_sla
+from bot.scoring import Score, Tier, read_one, read_with_sla
 from bot.sla import SLA
 
 QUESTION_SLOTS = tuple(c.value for c in Criterion)
@@ -195,8 +195,8 @@ def _read_corrections(
     change = amendment(text)
     if budget_before and change and asked != "budget" and "budget" in sla.slots:
         joined = f"{budget_before}\n{text}"[:MAX_RAW]  # each message on its line: the words stay the visitor's
-        amended = read_with_sla(joined, sla, today, Criterion.BUDGET).get(Criterion.BUDGET)
-        if amended is not None and amended.understood:
+        amended = read_one(joined, Criterion.BUDGET, sla, today)
+        if amended.understood:
             found[Criterion.BUDGET] = amended
             stored[Criterion.BUDGET] = joined
     if not _CORRECTION_CUE.search(text):
@@ -206,9 +206,9 @@ def _read_corrections(
         slot = criterion.value
         if slot == asked or not slots.get(slot) or criterion in stored:
             continue
-        lenient = read_with_sla(text, sla, today, criterion).get(criterion)
+        lenient = read_one(text, criterion, sla, today)
         floor = _RE_READ_NEED_CONFIDENCE if criterion is Criterion.NEED else 0.6
-        if lenient is None or not lenient.understood or lenient.confidence < floor:
+        if not lenient.understood or lenient.confidence < floor:
             continue
         strict = found.get(criterion)
         if strict is None or not strict.understood or strict.kind is not Kind.VALUE:
@@ -342,7 +342,7 @@ _ACKNOWLEDGEMENTS = frozenset(
 
 
 def _is_acknowledgement(text: str) -> bool:
-    return " ".join(re.sub(r"[^\w\s]+", " ", text.lower()).split()) in _ACKNOWLEDGEMENTS
+    return plain_words(text) in _ACKNOWLEDGEMENTS
 
 
 def _count_miss(reading: Reading, slot: str, raw: str) -> None:
@@ -380,8 +380,8 @@ def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) ->
 
 def _same_answer(previous_raw: str, answer: Answer, sla: SLA, today: date) -> bool:
     """Whether a slot's earlier words already meant this answer (then it is no correction)."""
-    before = read_with_sla(previous_raw, sla, today, answer.criterion).get(answer.criterion)
-    return before is not None and before.kind == answer.kind and before.value == answer.value
+    before = read_one(previous_raw, answer.criterion, sla, today)
+    return before.kind == answer.kind and before.value == answer.value
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import yaml
 
 from bot.dialogue import read_turn
 from bot.parse.base import Answer, Criterion, Kind
-from bot.scoring import read_with_sla
+from bot.scoring import read_one
 from bot.sla import SLA
 
 FIELDS = tuple(c.value for c in Criterion)
@@ -207,7 +207,7 @@ def evaluate_corpus(items: Iterable[Item], sla: SLA, today: date) -> dict[str, T
 
 def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
     if item.section == "answers" and item.asked:
-        answer = read_with_sla(item.text, sla, today, Criterion(item.asked)).get(Criterion(item.asked))
+        answer = read_one(item.text, Criterion(item.asked), sla, today)
         tally.add_field(
             item.id,
             item.asked,
@@ -220,7 +220,7 @@ def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
         reading = read_turn(item.text, intent="inform", requested=item.asked, slots={}, misses={}, sla=sla, today=today)
         tally.add("incidental", not any(f in reading.fills for f in item.must_not_fill))
         if item.expect is not None:
-            answer = read_with_sla(item.text, sla, today, Criterion(item.asked)).get(Criterion(item.asked))
+            answer = read_one(item.text, Criterion(item.asked), sla, today)
             tally.add_field(item.id, item.asked, item.expect, predicted_label(answer), keys=("incidental_asked",))
         return
     if item.section == "corrections":
@@ -236,7 +236,7 @@ def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
             return
         ok = True
         for name, value in expect.items():
-            stored = read_with_sla(str(after.get(name) or ""), sla, today, Criterion(name)).get(Criterion(name))
+            stored = read_one(str(after.get(name) or ""), Criterion(name), sla, today)
             ok &= matches(name, predicted_label(stored), value)
         kept = all(after.get(f) == slots.get(f) for f in item.before if f not in expect)
         tally.add("corrections", ok and kept)

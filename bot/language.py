@@ -80,9 +80,14 @@ GREETINGS: dict[str, frozenset[str]] = {
 _GREETING_CLEAN = re.compile(r"[^\w\s]+")
 
 
+def plain_words(text: str) -> str:
+    """A short message as lower-case words without punctuation: "Hola!!" -> "hola"."""
+    return " ".join(_GREETING_CLEAN.sub(" ", text.lower()).split())
+
+
 def greeting_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> str | None:
     """The language of a message that is only a greeting ("Hola!", "hi there"), else None."""
-    said = " ".join(_GREETING_CLEAN.sub(" ", text.lower()).split())
+    said = plain_words(text)
     return next((lang for lang in languages if said in GREETINGS.get(lang, ())), None)
 
 

@@ -127,22 +127,28 @@ def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) 
     )
 
 
+def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
+    """One question's answer in a message, read as ``read_with_sla(expected=criterion)`` reads it,
+    parsing only that criterion (and the budget's span for timing), not all four."""
+    return read_answer(
+        text,
+        criterion,
+        today=today,
+        lexicon=sla.need_lexicon(),
+        currency=sla.currency,
+        rates=sla.exchange_rates,
+        models=sla.models(),
+    )
+
+
 def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:
     """Parse each question's raw words as an answer to that question."""
-    answers: dict[str, Answer] = {}
-    for slot, text in raw.items():
-        if text is None or slot not in {c.value for c in Criterion}:
-            continue
-        answers[slot] = read_answer(
-            text,
-            Criterion(slot),
-            today=conversation_date,
-            lexicon=sla.need_lexicon(),
-            currency=sla.currency,
-            rates=sla.exchange_rates,
-            models=sla.models(),
-        )
-    return answers
+    criteria = {c.value for c in Criterion}
+    return {
+        slot: read_one(text, Criterion(slot), sla, conversation_date)
+        for slot, text in raw.items()
+        if text is not None and slot in criteria
+    }
 
 
 def score_conversation(
