@@ -477,7 +477,9 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float) -> str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=str(ROOT / "eval" / "corpus" / "answers.yml"))
+    parser.add_argument(
+        "--corpus", default=str(ROOT / "eval" / "corpus" / "answers.yml"), help="'' to drive conversations only"
+    )
     parser.add_argument(
         "--conversations", nargs="*", default=sorted(str(p) for p in (ROOT / "eval" / "conversations").glob("*.yml"))
     )
@@ -485,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(RESULTS / "understanding.md"))
     args = parser.parse_args(argv)
     sla = load_sla(ROOT / "sla.yml")
-    items = load_corpus(args.corpus)
+    items = load_corpus(args.corpus) if args.corpus else []
     conversations = load_conversations(args.conversations)
     if args.limit:
         items, conversations = items[: args.limit], conversations[: args.limit]

@@ -504,14 +504,36 @@ def _read_amount(norm: str, match: re.Match[str]) -> _Amount | None:
     return _Amount(value, match.start(), end, currency, bool(multiplier), is_range, said, ends)
 
 
+# Words that make a following "2027" a year, and hedges that make a following "2000" an amount.
+_YEAR_CONTEXT = re.compile(
+    r"\b(?:in|en|for|para|since|desde|by|until|till|del|year|a[nñ]o|fy|(?:end|start|beginning|middle)\s+of"
+    r"|(?:finales|principios|mediados)\s+de)\s*$"
+)
+_AMOUNT_HEDGE = re.compile(
+    r"\b(?:about|around|approx\w*|roughly|maybe|max(?:imum)?|up\s+to|at\s+most|less\s+than|under|over"
+    r"|more\s+than|unos|unas|sobre|como\s+(?:mucho|m[aá]ximo)|m[aá]ximo|hasta|menos\s+de|m[aá]s\s+de"
+    r"|igual|quiz[aá]s?|tal\s+vez|aprox\w*)\s*$"
+)
+_NEAR_YEARS = (2015, 2040)
+
+
 def _year_like(
     norm: str, match: re.Match[str], value: float, currency: str | None, multiplier: float, end: int
 ) -> bool:
-    """A plain "2026" is a year, but "2.000 al mes" and "2000 a month" are money."""
+    """A plain "2026" is a year, but "2.000 al mes", "2000 a month" and "como mucho 2000" are money.
+
+    A number of the calendar's shape is a year after a time word ("in 2027", "finales de 2026"),
+    or when it is a year near now and nothing hedges it as an amount; otherwise it is money.
+    """
     if currency or multiplier or not match["num"].isdigit() or not 1900 <= value <= 2100:
         return False
     after = norm[end : end + 14]
-    return not any(pattern.match(after.lstrip()) for name, pattern in _PERIODS if name != "once")
+    if any(pattern.match(after.lstrip()) for name, pattern in _PERIODS if name != "once"):
+        return False
+    before = norm[max(0, match.start() - 24) : match.start()]
+    if _YEAR_CONTEXT.search(before):
+        return True
+    return _NEAR_YEARS[0] <= value <= _NEAR_YEARS[1] and not _AMOUNT_HEDGE.search(before)
 
 
 def _single(match: re.Match[str]) -> tuple[float, str | None, float] | None:

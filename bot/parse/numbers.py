@@ -41,6 +41,9 @@ _ES_MULTIPLIER_ALONE = re.compile(r"(?<!\d\s)\bmil\b|\bun\s+mill[oó]n")
 _KEEP_WORDS = re.compile(r"\bone[\s-]?(?:off|time)\b")
 _HALF_MILLION = re.compile(r"\b(?:medio\s+mill[oó]n|half\s+a\s+million)\b")
 _A_MULTIPLIER = re.compile(r"\b(?:a|one)\s+(thousand|grand|million)\b")
+# alpha2digit reads "al menos tres" and "más o menos cinco mil" as minus three and minus 5000:
+# the hedge word is put back, so "al -3" never reaches a parser.
+_MINUS_HEDGE = re.compile(r"\b(al|lo|o)\s+-(?=\d)")
 
 
 def normalize(text: str) -> str:
@@ -66,6 +69,8 @@ def normalize(text: str) -> str:
         or (tokens & {"mil", "millón", "millon"} and _ES_MULTIPLIER_ALONE.search(text))
     ):
         text = _safe_alpha2digit(text, "es")
+        if "-" in text:
+            text = _MINUS_HEDGE.sub(r"\1 menos ", text)
     return text
 
 

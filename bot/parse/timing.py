@@ -80,8 +80,6 @@ _UNIT_ONE = r"(day|week|fortnight|month|year|d[ií]a|semana|quincena|mes|a[nñ]o
 # phrase must contain, pattern, replacement), applied in order ("2 months and a half" before
 # "a month and a half", fractions before "in a month").
 _QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
-    # alpha2digit reads "al menos tres" as "al -3" (minus three): the words are put back.
-    (("-",), re.compile(r"\b(al|lo|o)\s+-(?=\d)"), r"\1 menos "),
     # alpha2digit leaves "one"/"uno" alone: "one or two months" is the range 1-2.
     (("one", "uno"), re.compile(r"\b(?:one|uno)\s+(?=(?:or|to|o|a)\s+\d)"), "1 "),
     (("half",), re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(?=" + _UNIT_WORD + ")"), r"\1.5 "),

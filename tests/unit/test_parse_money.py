@@ -197,3 +197,23 @@ def test_under_an_amount_scores_in_the_band_below_it() -> None:
 def test_hedge_never_changes_the_amount() -> None:
     assert parse_budget("maybe 15k, could stretch").value == parse_budget("15k").value
     assert parse_budget("como mucho 600 al mes").value == parse_budget("600 al mes").value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2000", 2000),
+        ("como mucho 2000", 2000),
+        ("unos dos mil", 2000),
+        ("at most 2000", 2000),
+        ("más o menos cinco mil al año", 5000),
+        ("al menos tres mil al mes", 36000),
+    ],
+)
+def test_a_number_shaped_like_a_year_is_money_when_nothing_makes_it_a_date(text: str, value: float) -> None:
+    assert parse_budget(text).value == value
+
+
+@pytest.mark.parametrize("text", ["our 2026 budget is not approved yet", "2026", "para finales de 2027"])
+def test_a_year_is_never_read_as_an_amount(text: str) -> None:
+    assert parse_budget(text).value is None
