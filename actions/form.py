@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
@@ -40,8 +40,21 @@ class ValidateQualificationForm(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        # Values were validated while reading the message; accept them as they are.
+        # Values were validated while reading the message; accept them as they are. A message
+        # the reading passed on to sales as a question was handled there: saying so keeps Rasa
+        # from rejecting the form and answering "Sorry, I didn't understand" on top.
+        if _passed_on_this_turn(tracker):
+            return [SlotSet("visitor_questions", tracker.get_slot("visitor_questions"))]
         return []
+
+
+def _passed_on_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "visitor_questions":
+            return True
+    return False
 
 
 class AskQuestion(Action):

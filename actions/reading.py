@@ -130,16 +130,20 @@ def _language(
         return chosen, chosen
     if settled:
         return str(settled), str(settled)
-    from_page = page_language(metadata)
+    # Form activation reads the same message again without its metadata: the session's stands in.
+    from_page = page_language(metadata) or page_language(tracker.get_slot("session_started_metadata") or {})
     from_page = str(from_page) if from_page in languages else None
     if len(text.split()) >= SENTENCE_WORDS and intent != "nonsense":
         detected = detect_language(text, tuple(languages))
         if detected:
             return detected, detected
     greeting = greeting_language(text, tuple(languages))
-    if greeting and (current or not from_page):
+    opener = sum(1 for event in tracker.events if event.get("event") == "user") <= 1
+    if greeting and (not from_page or not opener):
         return greeting, None  # the widget's own opener ("hi") never outvotes the page's language
     if current:
         return str(current), None
+    if from_page:
+        return from_page, None  # a word or two says little about a language; the page says more
     detected = detect_language(text, tuple(languages)) if intent not in ("nonsense", "nlu_fallback") else None
-    return detected or from_page, None
+    return detected, None

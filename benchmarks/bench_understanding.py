@@ -292,6 +292,7 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
     tally = Tally()
     reasks = wrong_language = spanish_total = 0
     inconsistent: list[str] = []
+    transcripts: list[str] = []
     for conv in conversations:
         sender = f"conv-{conv['id']}-{uuid.uuid4().hex[:6]}"
         lang = conv.get("lang", "en")
@@ -360,6 +361,7 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
         tally.add("tier", bool(lead) and lead["tier"] in tiers)
         if lead and lead["tier"] not in tiers:
             tally.misses.append((conv["id"], "tier", "|".join(sorted(tiers)), str(lead["tier"])))
+        transcripts.append(_transcript_text(conv, transcript, lead))
         problem = _disagreement(lead, transcript, client.slots(sender))
         if problem:
             inconsistent.append(f"{conv['id']}: {problem}")
@@ -373,7 +375,26 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
         "wrong_language": (wrong_language, spanish_total),
         "inconsistent": inconsistent,
         "total": len(conversations),
+        "transcripts": transcripts,
     }
+
+
+def _transcript_text(conv: dict[str, Any], transcript: Transcript, lead: dict[str, Any] | None) -> str:
+    """One conversation as read while improving the parsers (dev sets only): turns, then stored answers."""
+    lines = [f"## {conv['id']} ({conv.get('lang')} on a {conv.get('page_lang')} page)", ""]
+    for text, replies in transcript.turns:
+        lines.append(f"- visitor: {text}")
+        lines.extend(f"  - bot: {(reply.get('text') or '').strip()}" for reply in replies)
+    lines.append("")
+    answers = (lead or {}).get("answers") or {}
+    for name in FIELDS:
+        answer = answers.get(name) or {}
+        lines.append(
+            f"- **{name}**: truth `{conv['truth'][name]}`, stored `{_export_label(name, answer)}`"
+            f" from {answer.get('raw')!r} ({answer.get('reason')})"
+        )
+    lines.append(f"- **tier**: {(lead or {}).get('tier')}")
+    return "\n".join(lines) + "\n"
 
 
 _SALES_READY_CLOSE = ("sales team will", "equipo comercial", "will contact you", "se pondrá en contacto")
@@ -485,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N items of each set (a quick look)")
     parser.add_argument("--output", default=str(RESULTS / "understanding.md"))
+    parser.add_argument("--transcripts", help="also write every conversation, turn by turn, here (dev sets only)")
     args = parser.parse_args(argv)
     sla = load_sla(ROOT / "sla.yml")
     items = load_corpus(args.corpus) if args.corpus else []
@@ -505,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
     text = report(corpus, convs, time.monotonic() - started)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(text, encoding="utf-8")
+    if args.transcripts:
+        Path(args.transcripts).write_text("\n".join(convs["transcripts"]), encoding="utf-8")
     print(text.split("## Confusion")[0])
     return 0
 

@@ -109,6 +109,21 @@ def read_turn(
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
     corrected_on_cue = _read_corrections(text, asked, slots, sla, today, found, stored)
+    # Fields this message states outright besides the question pending (an amount, a time frame,
+    # a title, an amended budget): a need volunteered beside them, or a soft reading of the
+    # pending question ("todavía no"), is a reading of the same words, not a second statement.
+    stated_elsewhere = {
+        c
+        for c, a in found.items()
+        if c.value != asked and c is not Criterion.NEED and a.understood and a.kind is Kind.VALUE
+    } | {c for c in stored if c.value != asked}
+    pending_answer = found.get(Criterion(asked)) if asked else None
+    if (
+        pending_answer is not None
+        and stated_elsewhere & (corrected_on_cue | set(stored))
+        and (Criterion(asked) is Criterion.NEED or pending_answer.kind is not Kind.VALUE)
+    ):
+        found.pop(Criterion(asked))  # "en realidad soy el director, todavía no me acostumbro"
     if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
     for criterion, answer in found.items():
@@ -124,7 +139,10 @@ def read_turn(
         if (
             criterion is Criterion.NEED
             and slot != asked
-            and not _may_volunteer_need(text, intent, slots, answers_asked)
+            and (
+                (stated_elsewhere and slots.get("need") is not None)
+                or not _may_volunteer_need(text, intent, slots, answers_asked)
+            )
         ):
             continue
         previous = slots.get(slot)
@@ -169,7 +187,8 @@ _CORRECTION_CUE = re.compile(
     r"\b(?:actually|i meant|i mean|sorry|oops|make that|correction|scratch that|wait|let me correct|rather"
     r"|let'?s say|more like|realistically|to be honest|tbh|honestly|i exaggerated|overstated|la verdad es que"
     r"|exager[eé]|siendo realistas|en verdad"
-    r"|my bad|i was wrong|got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
+    r"|my bad|i was wrong|update:|quick update|small update|change of plans?|cambio de planes|"
+    r"got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
     r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,)",
     re.IGNORECASE,
 )
@@ -177,7 +196,7 @@ _CORRECTION_CUE = re.compile(
 # amount, a time frame, a title), so a lenient read cannot invent them; need only with a
 # confident model reading.
 _RE_READABLE = (Criterion.BUDGET, Criterion.TIMING, Criterion.ROLE, Criterion.NEED)
-_RE_READ_NEED_CONFIDENCE = 0.7
+_RE_READ_NEED_CONFIDENCE = 0.6
 
 
 def _read_corrections(
@@ -201,14 +220,28 @@ def _read_corrections(
             stored[Criterion.BUDGET] = joined
     if not _CORRECTION_CUE.search(text):
         return set()
-    on_cue: set[Criterion] = set()
+    re_read: dict[Criterion, Answer] = {}
     for criterion in _RE_READABLE:
         slot = criterion.value
         if slot == asked or not slots.get(slot) or criterion in stored:
             continue
         lenient = read_one(text, criterion, sla, today)
         floor = _RE_READ_NEED_CONFIDENCE if criterion is Criterion.NEED else 0.6
-        if not lenient.understood or lenient.confidence < floor:
+        if lenient.understood and lenient.confidence >= floor:
+            re_read[criterion] = lenient
+    # A correction states one thing. An amount, a time frame or a title it names is that thing;
+    # a need, "not decided" or "no plans" is read into it only when it names none of those, and
+    # answers neither the question pending nor the budget amended: "en realidad soy el director
+    # comercial, todavía no me acostumbro" corrects the role, not the timing.
+    stated = {c for c, a in found.items() if a.understood and a.kind is Kind.VALUE and c is not Criterion.NEED}
+    stated |= {c for c, a in re_read.items() if a.kind is Kind.VALUE and c is not Criterion.NEED}
+    stated |= set(stored)
+    if asked and Criterion(asked) in found and found[Criterion(asked)].understood:
+        stated.add(Criterion(asked))
+    on_cue: set[Criterion] = set()
+    for criterion, lenient in re_read.items():
+        soft = criterion is Criterion.NEED or lenient.kind is not Kind.VALUE
+        if soft and stated - {criterion}:
             continue
         strict = found.get(criterion)
         if strict is None or not strict.understood or strict.kind is not Kind.VALUE:

@@ -222,3 +222,24 @@ def test_consent_buttons_fill_consent_from_the_intent() -> None:
     assert slot_sets(events)["contact_consent"] is True
     events, _ = run(ReadMessage(), tracker("/deny", intent="deny", slots={"requested_slot": "contact_consent"}))
     assert slot_sets(events)["contact_consent"] is False
+
+
+def test_the_widgets_hidden_hi_never_switches_a_spanish_page_to_english() -> None:
+    """Form activation reads the opener again without its metadata: the page's language holds."""
+    first, _ = run(ReadMessage(), tracker("hi", intent="greet", metadata={"language": "es"}))
+    assert slot_sets(first)["language"] == "es"
+    slots = {"language": "es", "session_started_metadata": {"language": "es"}}
+    again, _ = run(ReadMessage(), tracker("hi", intent="greet", slots=slots))
+    assert slot_sets(again).get("language", "es") == "es"
+
+
+def test_a_question_passed_on_is_handled_so_the_form_does_not_say_it_did_not_understand() -> None:
+    read = tracker("what llm do you use under the hood?", intent="nlu_fallback", slots={"requested_slot": "need"})
+    events, dispatcher = run(ReadMessage(), read)
+    assert "pass it on" in dispatcher.messages[0]["text"]
+    form = tracker("what llm do you use under the hood?", intent="nlu_fallback", slots={"requested_slot": "need"})
+    form.events.extend(events)
+    validation = run_async(ValidateQualificationForm().get_validation_events(CollectingDispatcher(), form, DOMAIN))
+    assert [e["name"] for e in validation] == ["visitor_questions"]
+    plain = tracker("bananas", slots={"requested_slot": "need"})
+    assert run_async(ValidateQualificationForm().get_validation_events(CollectingDispatcher(), plain, DOMAIN)) == []

@@ -160,3 +160,41 @@ def test_one_closing_decision_for_tier_consent_and_handoff() -> None:
     assert closing(Tier.SALES_READY, human=False, consent=False).response == "utter_close_no_consent"
     assert not closing(Tier.NURTURE, human=False, consent=True).handoff
     assert closing(Tier.DISQUALIFIED, human=True, consent=True).response == "utter_close_human"
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "slots", "changed"),
+    [
+        # An amended budget: the same words are not also a need ("not looking to buy").
+        ("Sorry, I meant pounds, we're UK based.", "timing", {"need": "junk enquiries", "budget": "about 3,000 a quarter"}, {"budget"}),
+        ("al mes eh, perdona, 400 al mes", "role", {"need": "queria curiosear", "budget": "como mucho 400 euros"}, {"budget"}),
+        # A corrected role: "todavía no me acostumbro" is not a timing of "no plans".
+        (
+            "bueno, en realidad soy el director comercial, me ascendieron hace nada y todavia no me acostumbro",
+            "timing",
+            {"need": "los comerciales no hacen caso", "budget": "entre 5 y 10 mil", "role": "jefe de equipo comercial"},
+            {"role"},
+        ),
+        # A "depends on the price" answer that says "honestly" corrects nothing.
+        (
+            "Depends on the price honestly, we've got about £60k of ad spend but tools come out of a separate pot",
+            "budget",
+            {"need": "webinar signups wait a week for a call and sales says they're all tyre-kickers"},
+            {"budget"},
+        ),
+    ],
+)
+def test_a_correction_changes_only_the_field_it_states(
+    text: str, requested: str, slots: dict[str, str], changed: set[str]
+) -> None:
+    reading = _turn(text, requested, **slots)
+    assert {slot for slot in reading.fills if slot in ("need", "budget", "role", "timing")} == changed
+
+
+def test_a_correction_about_nothing_but_the_need_changes_the_need() -> None:
+    reading = _turn(
+        "bueno, en realidad sí, los AEs se quejan de que les entran demos de estudiantes que nunca van a comprar",
+        "budget",
+        need="estamos explorando opciones, de momento no tenemos un problema gordo",
+    )
+    assert reading.answers["need"].value == "pain" and reading.corrected == ["need"]
