@@ -47,14 +47,19 @@ class PassQuestion(Action):
 
 
 class RequestHuman(Action):
-    """Flags the lead as visitor-requested; the form then only collects contact details."""
+    """Flags the lead as visitor-requested. The first request offers the questions still open,
+    so the person who calls back knows what the visitor needs; asking again skips them and the
+    form only collects contact details."""
 
     def name(self) -> str:
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_human_requested")
-        events: list[EventType] = [SlotSet("human_requested", True)]
+        sla = runtime.sla()
+        open_questions = [slot for slot in sla.slots if tracker.get_slot(slot) is None]
+        offer = bool(open_questions) and not tracker.get_slot("human_requested") and not tracker.get_slot("tier")
+        dispatcher.utter_message(response="utter_human_requested_questions" if offer else "utter_human_requested")
+        events: list[EventType] = [SlotSet("human_requested", True), SlotSet("skip_questions", not offer)]
         if tracker.get_slot("tier"):  # finished before: hand off again with the contact we have
             events.append(SlotSet("tier", None))
         runtime.save_progress(tracker, {"human_requested": True})
@@ -88,7 +93,10 @@ class StartOver(Action):
         except Exception:
             runtime.log.exception("could not reset lead %s", tracker.sender_id)
         cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot", "clarifying", "clarified"]
-        return [SlotSet(slot, None) for slot in cleared] + [SlotSet("human_requested", False)]
+        return [SlotSet(slot, None) for slot in cleared] + [
+            SlotSet("human_requested", False),
+            SlotSet("skip_questions", False),
+        ]
 
 
 class Finish(Action):

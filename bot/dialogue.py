@@ -233,7 +233,9 @@ def _read_corrections(
     # a need, "not decided" or "no plans" is read into it only when it names none of those, and
     # answers neither the question pending nor the budget amended: "en realidad soy el director
     # comercial, todavía no me acostumbro" corrects the role, not the timing.
-    stated = {c for c, a in found.items() if a.understood and a.kind is Kind.VALUE and c is not Criterion.NEED}
+    stated: set[Criterion] = {
+        c for c, a in found.items() if a.understood and a.kind is Kind.VALUE and c is not Criterion.NEED
+    }
     stated |= {c for c, a in re_read.items() if a.kind is Kind.VALUE and c is not Criterion.NEED}
     stated |= set(stored)
     if asked and Criterion(asked) in found and found[Criterion(asked)].understood:
@@ -446,8 +448,8 @@ def next_questions(sla: SLA, slots: Mapping[str, Any], score: Score | None) -> l
     """
     wanted = list(sla.slots)
     wants_contact = bool(slots.get("human_requested")) or (score is not None and score.tier is Tier.SALES_READY)
-    if bool(slots.get("human_requested")):
-        wanted = []  # a visitor who asked for a person is not made to finish the questionnaire
+    if bool(slots.get("human_requested")) and bool(slots.get("skip_questions")):
+        wanted = []  # a visitor who asked to skip the questions is not made to finish them
     if wants_contact and all(slots.get(s) is not None for s in wanted):
         wanted += [s for s in CONTACT_SLOTS if not (s == "company" and slots.get("company") == "")]
     return wanted

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.numbers import normalize, to_float
@@ -36,6 +36,14 @@ _CURRENCY_OF = [
     (re.compile(r"£|gbp|pound|libra|quid"), "GBP"),
     (re.compile(r"\$|usd|dollar|d[oó]lar|buck"), "USD"),
 ]
+# A currency named on its own, away from the figure: "1,000-1,500 a month, in dollars", "son libras".
+_LOOSE_CURRENCY = re.compile(
+    r"(?<![a-z])(?:us\s+dollars?|dollars?|usd|d[oó]lar(?:es)?|bucks|pounds?(?:\s+sterling)?|sterling|gbp|quid"
+    r"|libras?(?:\s+esterlinas)?|euros?|eur)(?![a-z])"
+)
+_NOT_THIS = re.compile(
+    r"(?:\bnot|\bno|\bnor|\bni|\binstead\s+of|\ben\s+vez\s+de|\ben\s+lugar\s+de)\s+(?:in\s+|en\s+)?$"
+)
 _PRE_CURRENCY = r"€|us\$|\$|£|usd|eur|gbp"
 _POST_CURRENCY = (
     r"€|us\$|\$|£|usd|eur|gbp|euros?|pavos|dollars?|d[oó]lar(?:es)?|bucks|pounds?|quid"
@@ -57,6 +65,7 @@ _AMOUNT = re.compile(
     r"(?P<half>\s*(?:y\s+medio|and\s+a\s+half))?"
     rf"(?:\s*(?:de\s+)?(?P<post>{_POST_CURRENCY})(?![a-z]))?"
 )
+_HUNDREDS = re.compile(r"hundred|ient[oa]s\b", re.I)
 # An answer names a few amounts; past this many it is a pasted table, and reading every
 # figure would cost milliseconds on each message.
 _MAX_AMOUNTS = 12
@@ -76,7 +85,7 @@ _NOT_MONEY = re.compile(
     r"|st\b|nd\b|rd\b|th\b|º|ª|/\d|:\d|sdrs?\b|bdrs?\b|salespeople|members|miembros)"
 )
 _BUDGET_WORD = _words(
-    r"budget|presupuest|partida|spend|gast|invest|invert|inversi[oó]n|\bpay|\bpag[aoó]|price|precio"
+    r"budget|presupuest|partida|spend|gast|invest|invert|inversi[oó]n|\bpay|\bpag[aoó]|price|precio|justif"
     r"|afford|cost|ticket|\bfee|cuota|allocat|asignad|set aside|reservad|money|dinero|importe|amount|cifra"
 )
 _PERIODS = [
@@ -135,6 +144,23 @@ _ELSEWHERE = _words(
     r"|valuation|valoraci|\blost\b|perdimos|perdemos|losing|(?:in|en|of|de) (?:the |our |el |nuestro )?pipeline"
     r"|pipeline (?:of|worth|value|is|de)|profit|beneficio|margin|margen"
 )
+# What the visitor pays today for the tool they have: the price to beat, not the budget for this
+# purchase ("we pay 2,400 a year for the current form tool", "estamos pagando 600 al mes por el CRM").
+# A present-tense payment (not "we'll pay", "we could pay") said with a word for today or the tool they have.
+_PAYS_NOW = _words(
+    r"(?:we|i) (?:currently |already |now |still )?(?:pay|spend)\b|(?:we'?re|we are|i'?m|i am) (?:currently |already "
+    r"|now |still )?(?:paying|spending|charged)|(?:currently|already) (?:paying|spending)\b"
+    r"|(?<!would )(?<!could )(?<!can )(?<!will )(?<!to )costs?(?: us)?\b"
+    r"|(?:estamos|estoy) (?:pagando|gastando)|pagamos\b|gastamos\b|nos (?:cuesta|sale|cobran)\b"
+)
+_TODAY = _words(
+    r"current(?:ly)?|existing|already|right now|at the moment|these days|today|now\b|ahora|actualmente"
+    r"|hoy en d[ií]a|\bya\b|\bactual\b|que (?:tenemos|usamos|utilizamos)|(?:we|i) (?:have|use) (?:now|today)"
+    r"|(?:for|on) our (?:\w+ ){0,2}?(?:tool|crm|chat\w*|bot|software|platform|subscription|licen[cs]es?"
+    r"|plan|vendor|provider|form\w*|system)\b"
+    r"|(?:por|en) (?:el|la|los|las|nuestr[oa]s?) (?:\w+ ){0,2}?(?:crm|chat\w*|bot|herramienta|software|programa"
+    r"|plataforma|suscripci[oó]n|licencias?|proveedor|formulario|sistema)\b"
+)
 # Volunteered money counts as the budget only in words of having or paying for the purchase.
 _PURCHASE = _words(
     r"budget|presupuest|partida|spend|\bgast[ao]|\bpay|\bpag[ao]|invest|invert|invier|inversi[oó]n|afford"
@@ -146,6 +172,9 @@ _PURCHASE = _words(
     r"|\bmeant\b|\bi mean\b|make (?:that|it)\b|actually|sorry|oops|typo|correction|\bit'?s\b|\bit is\b"
     r"|\bthat'?s\b|quer[ií]a decir|quise decir|perd[oó]n|perdona|corrijo|correcci[oó]n|me equivoqu|me li[eé]"
     r"|en realidad|mejor dicho|\bson\b|\bes\b|\bser[ií]an?\b"
+    # A limit said outright or relayed from a colleague ("he says up to 800 a month", "mi jefe dice que 10k").
+    r"|justify|justificar|stretch|subir|llegar a|\bsays?\b|\bsaid\b|replied|confirm\w*|\bdice\b|\bdijo\b"
+    r"|ha dicho|respondido|contestado"
 )
 # Words that may sit around a bare amount that is its own clause ("I'm the CTO, ~30k a year").
 _FILLER = frozenset(
@@ -160,7 +189,7 @@ _FILLER = frozenset(
         "sobre", "hasta", "como", "mucho", "máximo", "maximo", "quizá", "quizás", "quiza", "quizas", "tal", "vez",
         "igual", "creo", "diría", "pues", "y", "el", "la", "los", "las", "un", "una", "es", "sería", "seria", "al",
         "por", "cada", "mes", "año", "ano", "semana", "trimestre", "anual", "anuales", "mensual", "mensuales",
-        "entre", "en"
+        "entre", "en", "gbp", "quid", "libras", "dólares", "dolares", "son"
     }
 )  # fmt: skip
 _CLAUSE_BREAK = re.compile(
@@ -206,6 +235,15 @@ _RELATIVE = _words(
     r"(?=\s*(?:that|this|it|what|as much|as last|the (?:budget|amount|figure)|el presupuesto|ese importe"
     r"|que|than|de lo|[.,;!?)]|$))"
     r"|\b(?:el|la|the)\s+(?P<mult2>doble|triple|mitad|double)\b(?!\s+(?:de|of)\s+(?:l[oa]s|the|our|nuestr|mis|sus)\b)"
+    # "we had a quote at 9,500, so around that", "lo que pagamos ahora, más o menos": the same amount.
+    r"|(?P<same>(?:(?:around|about|roughly|near|close to|similar to|something like|in line with|the same as|same as"
+    r"|no more than|not more than|up to|at most|stay (?:at|around)|keep (?:it )?(?:at|around)|alrededor de|en torno a"
+    r"|cerca de|parecido a|similar a|m[aá]s o menos|lo mismo que|igual que|como mucho|no m[aá]s de|hasta)"
+    r"\s+(?:that (?:figure|number|amount|price)|that|this|it|eso|esto|ello|esa cifra|ese precio"
+    r"|what (?:we|i) (?:pay|spend)(?: now| today| currently)?|lo que (?:pagamos|gastamos)(?: ahora| actualmente| hoy)?)"
+    r"|something similar|about the same|roughly the same|more or less the same|algo (?:parecido|similar)"
+    r"|m[aá]s o menos lo mismo))"
+    r"(?=\s*(?:[.,;!?)]|$|(?:is|would be|works|est[aá] bien|nos vale|me vale|for (?:this|the new one)|para esto)\b))"
 )
 _COMPARED = re.compile(r"\s*(?:que|than|de lo que|of what|what|as (?:last|what|we))\b")
 
@@ -241,6 +279,14 @@ _NO_BUDGET_ASKED = _words(
     r"|this year|este a[nñ]o|for now|de momento|por ahora|right now|ahora mismo)"
     r"|bootstrap|self[- ]funded|(?:we'?re|we are) broke|\bskint\b|(?:can'?t|cannot) afford (?:it|anything|much"
     r"|that|a (?:tool|new))"
+    # Not buying at all: no money for it ("not buying anything", "no voy a gastar en esto").
+    r"|(?:not|never|n'?t (?:be|going to)|not going to|won'?t(?: be)?|will not(?: be)?|wouldn'?t(?: be)?)"
+    r" (?:buy|spend|pay|purchas|invest)\w*(?=\W*$|\s+(?:anything|any\w*|nothing|a (?:thing|penny|cent|dime)|at all"
+    r"|on (?:this|it|that)|for (?:this|it|that)|now|right now|this year|so|sorry|lol)\b|\s*[,.;!])"
+    r"|(?:no (?:vamos|voy|pienso|pensamos|queremos|quiero) a? ?(?:comprar|gastar|pagar|invertir|contratar)"
+    r"|no (?:compraremos|gastaremos|pagaremos|invertiremos|contrataremos)|no (?:estamos|estoy) (?:comprando"
+    r"|pensando en comprar))(?=\W*$|\s+(?:nada|en (?:esto|eso)|esto|eso|ahora|este a[nñ]o|por ahora|de momento"
+    r"|as[ií] que)\b|\s*[,.;!])"
 )
 # "no budget yet" is still open: the same words with "yet" are undecided, not none.
 _YET = re.compile(r"\byet\b|todav[ií]a|\ba[uú]n\b")
@@ -328,8 +374,15 @@ def parse_budget(
     rate = _rate(said_currency, target, rates)
     value = amount.value
     confidence = 0.9
-    if not amount.currency and not amount.has_multiplier and period is None and value < 1000:
+    if (
+        not amount.currency
+        and not amount.has_multiplier
+        and period is None
+        and value < 1000
+        and not _HUNDREDS.search(text)
+    ):
         # A bare "20" to "what is your budget?" means thousands: nobody buys B2B software for €20.
+        # "a couple hundred", "trescientos" say the hundreds in words: those mean what they say.
         value *= 1000
         confidence = 0.4
     note = ""
@@ -367,11 +420,14 @@ def parse_budget(
 def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
     """The amount most likely to be the budget for this purchase, and whether other money was said.
 
+    The amount carries the currency named apart from it ("1,000-1,500 a month, in dollars").
+
     Money spent before, quoted by someone else or spent on other things never counts; among
     the rest the most money-like wins, and the part for this purchase beats the whole it is cut from.
     """
     found = _amounts(norm)
     found += _relatives(norm, found)
+    named = _currency_named_apart(norm, found)
     # Found once: each amount's clause is then a lookup, not a scan of the whole message.
     breaks = [hit.span() for hit in _CLAUSE_BREAK.finditer(norm)] if found else []
     best: _Amount | None = None
@@ -386,12 +442,19 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
                 clause_start = max(clause_start, amount.basis.end)
             clause_end = amount.end
         clause = norm[clause_start:clause_end]
-        if _ELSEWHERE.search(clause):
+        if _ELSEWHERE.search(clause) or (amount.basis is None and _pays_now(clause)):
             elsewhere = True
             continue
         near = norm[max(0, amount.start - 40) : amount.end + 25]
-        score = 3 * bool(amount.currency) + 2 * amount.has_multiplier + bool(_BUDGET_WORD.search(near))
-        if strict and (score == 0 or not (_PURCHASE.search(clause) or _alone(norm, amount, clause_start, clause_end))):
+        score = 3 * bool(amount.currency or named) + 2 * amount.has_multiplier + bool(_BUDGET_WORD.search(near))
+        # "400 al mes": a payment period right after the figure makes it money, said with or without a
+        # currency; below 100 it more often counts things ("we can do 3 a week").
+        score += strict and amount.value >= 100 and _period_right_after(norm, amount.basis or amount)
+        # "so around that", "lo mismo": the visitor takes a figure just said as their own.
+        same = amount.basis is not None and amount.factor == 1
+        if strict and (
+            score == 0 or not (same or _PURCHASE.search(clause) or _alone(norm, amount, clause_start, clause_end))
+        ):
             continue
         if _PART.search(clause) or amount.basis is not None:
             score += 4
@@ -399,7 +462,34 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
             score -= 4
         if score > best_score:
             best, best_score = amount, score
+    if best is not None and best.currency is None and named:
+        best = replace(best, currency=named)
     return best, elsewhere
+
+
+def _pays_now(clause: str) -> bool:
+    """Whether the clause tells what is paid today for the tool in place (see ``_PAYS_NOW``)."""
+    return bool(_PAYS_NOW.search(clause) and _TODAY.search(clause))
+
+
+def _currency_named_apart(norm: str, amounts: list[_Amount]) -> str | None:
+    """The one currency the message names away from any figure ("in dollars", "son libras"), if any.
+
+    A currency after "not" / "en vez de" is the one ruled out; two different ones name none.
+    """
+    if not amounts:
+        return None
+    said = set()
+    for hit in _LOOSE_CURRENCY.finditer(norm):
+        if any(a.start <= hit.start() < a.end for a in amounts) or _NOT_THIS.search(norm, 0, hit.start()):
+            continue
+        said.add(next(code for pattern, code in _CURRENCY_OF if pattern.search(hit.group(0))))
+    return said.pop() if len(said) == 1 else None
+
+
+def _period_right_after(norm: str, amount: _Amount) -> bool:
+    after = norm[amount.end : amount.end + 20].lstrip()
+    return any(pattern.match(after) for name, pattern in _PERIODS if name != "once")
 
 
 def _amounts(norm: str) -> list[_Amount]:
@@ -450,6 +540,8 @@ def _factor(match: re.Match[str]) -> float | None:
         return share or None
     if match["times"]:
         return float(match["times"]) or None
+    if match["same"] is not None:
+        return 1.0
     return _MULTIPLES[match["mult"] or match["mult2"]]
 
 

@@ -41,6 +41,16 @@ _ES_MULTIPLIER_ALONE = re.compile(r"(?<!\d\s)\bmil\b|\bun\s+mill[oó]n")
 _KEEP_WORDS = re.compile(r"\bone[\s-]?(?:off|time)\b")
 _HALF_MILLION = re.compile(r"\b(?:medio\s+mill[oó]n|half\s+a\s+million)\b")
 _A_MULTIPLIER = re.compile(r"\b(?:a|one)\s+(thousand|grand|million)\b")
+# Word quantities of money, written as the figure they stand for before alpha2digit reads
+# "hundred" alone as 100: "a couple hundred" = 200, "a few hundred" = 300, "un par de miles" = 2000.
+_SOME_HUNDREDS = re.compile(
+    r"\b(?:(?:a\s+)?(?P<two>couple)\s+(?:of\s+)?|(?:a\s+)?(?:few|several)\s+|(?P<dos>un\s+par)\s+de\s+"
+    r"|(?:unos|unas|varios|varias|algunos|algunas)\s+(?:pocos\s+|cuantos\s+)?)"
+    r"(?P<unit>hundred|thousand|grand|cientos|miles)\b"
+)
+_SOME = {"hundred": 100, "cientos": 100, "thousand": 1000, "miles": 1000, "grand": 1000}
+# "mil y pico", "mil y algo": a thousand and a bit, read as the thousand said.
+_AND_A_BIT = re.compile(r"\b(mil|thousand|grand)\s+(?:y\s+(?:pico|algo)|and\s+(?:a\s+bit|change|something))\b")
 # alpha2digit reads "al menos tres" and "más o menos cinco mil" as minus three and minus 5000:
 # the hedge word is put back, so "al -3" never reaches a parser.
 _MINUS_HEDGE = re.compile(r"\b(al|lo|o)\s+-(?=\d)")
@@ -59,6 +69,10 @@ def normalize(text: str) -> str:
         text = _A_MULTIPLIER.sub(r"1 \1", text)
     if "one" in text:
         text = _KEEP_WORDS.sub("oneoff", text)
+    if any(word in text for word in ("couple", "few", "several", "par de", "unos", "unas", "vari", "algun")):
+        text = _SOME_HUNDREDS.sub(_some_hundreds, text)
+    if " y " in text or " and " in text:
+        text = _AND_A_BIT.sub(r"\1", text)
     tokens = set(_WORD.findall(text))
     if tokens & _EN_NUMBER_WORDS or (tokens & {"thousand", "million", "billion"} and _EN_MULTIPLIER_ALONE.search(text)):
         text = _safe_alpha2digit(text, "en")
@@ -72,6 +86,11 @@ def normalize(text: str) -> str:
         if "-" in text:
             text = _MINUS_HEDGE.sub(r"\1 menos ", text)
     return text
+
+
+def _some_hundreds(match: re.Match[str]) -> str:
+    count = 2 if match["two"] or match["dos"] else 3
+    return str(count * _SOME[match["unit"]])
 
 
 def _safe_alpha2digit(text: str, lang: str) -> str:

@@ -232,6 +232,48 @@ _TITLES: dict[str, tuple[str, ...]] = {
         r"copywriter",
         r"end\s+user",
         r"just\s+a\s+user",
+        # Jobs outside sales and marketing: someone who works there, without a say in buying.
+        r"nurse",
+        r"enfermer[oa]",
+        r"teacher",
+        r"profesor(?:a)?",
+        r"maestr[oa]",
+        r"accountant",
+        r"bookkeeper",
+        r"contable",
+        r"lawyer",
+        r"abogad[oa]",
+        r"doctor(?:a)?",
+        r"m[eé]dic[oa]",
+        r"pharmacist",
+        r"farmac[eé]utic[oa]",
+        r"cashier",
+        r"cajer[oa]",
+        r"waiter",
+        r"waitress",
+        r"camarer[oa]",
+        r"driver",
+        r"conductor(?:a)?",
+        r"electrician",
+        r"electricista",
+        r"plumber",
+        r"fontaner[oa]",
+        r"chef",
+        r"cook",
+        r"cociner[oa]",
+        r"journalist",
+        r"periodista",
+        r"translator",
+        r"traductor(?:a)?",
+        r"researcher",
+        r"investigador(?:a)?",
+        r"scientist",
+        r"economista",
+        r"economist",
+        r"auditor(?:a)?",
+        r"psychologist",
+        r"psic[oó]log[oa]",
+        r"dentista?",
     ),
     NO_AUTHORITY: (
         r"students?",
@@ -510,12 +552,18 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|\b(?:lidero|dirijo|gestiono|coordino|superviso|llevo|manejo)\s+(?:a\s+)?(?:el|un|mi|nuestro|al|los|las|una)?\s*"
         r"(?:equipo|\d+\s+personas|\w+\s+personas|(?:\d+\s+)?(?:comerciales|vendedores|sdrs|agentes))"
         r"|\ba\s+mi\s+cargo\b|\bestoy\s+a\s+cargo\s+de|\bme\s+encargo\s+de(?:l)?\s+(?:equipo|departamento|[aá]rea)"
-        r"|\btengo\s+un\s+equipo\s+de\b|\bmi\s+equipo\s+de\s+\d+|\bme\s+reportan\b",
+        r"|\btengo\s+un\s+equipo\s+de\b|\bmi\s+equipo\s+de\s+\d+|\bme\s+reportan\b"
+        # "I have 4 reps under me", "tengo 5 comerciales": people who work for the visitor.
+        r"|\bi\s+have\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+(?:\w+\s+)?"
+        r"(?:reps|sdrs|bdrs|aes|people|salespeople|sellers|agents|staff|employees|marketers)\b"
+        r"|\b(?:under|below)\s+me\b"
+        r"|\btengo\s+(?:a\s+)?(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|varios|varias|unos|unas)\s+"
+        r"(?:\w+\s+)?(?:comerciales|vendedores|vendedoras|personas|sdrs|agentes|empleados|empleadas|trabajadores)\b",
         named_reason="leads the {}",
         floor=True,
         keys=(
             "manage|lead|run|supervis|oversee|coordinat|head|report|team|charge|lidero|dirijo|gestiono|"
-            "coordino|superviso|llevo|manejo|cargo|equipo|reportan"
+            "coordino|superviso|llevo|manejo|cargo|equipo|reportan|have|under|below|tengo"
         ),
     ),
     _statement(
@@ -575,11 +623,23 @@ _APPOSITIVE = re.compile(
 )
 # "the CFO approves", "el director me pidió": a title followed by its own verb is a third person.
 _DETERMINER = re.compile(r"\b(?:the|el|la|los|las|our|nuestr[oa]s?)\s+$")
+_THIRD_PERSON_VERBS = (
+    r"asked|asks|told|tells|wants|wanted|said|says|approves?|approved|decides?|decided|signs?|signed|needs|sent|pushes"
+    r"|is\s+pushing|messaged|emailed|texted|pinged|called|rang|wrote|writes|replied|replies|mentioned|mentions"
+    r"|thinks|thought|believes|hates|loves|likes|complains|complained|insists|insisted|keeps|kept|expects|hopes"
+    r"|(?:is|was|'s|gets|got)\s+(?!(?:me|my|mine|myself|i|here|speaking)\b)"
+    r"|pidi[oó]|pide|dijo|dice|quiere|aprueba|apruebe|aprob[oó]|decide|decidi[oó]|decida|firma|firme"
+    r"|firm[oó]|mand[oó]|manda|encarg[oó]|escribi[oó]|escribe|llam[oó]|piensa|cree|est[aá]\s+(?!aqu[ií])|se\s+queja"
+)
 _THIRD_PERSON_VERB = re.compile(
     r"[\s,]*(?:(?:will|would|has|had|just|already|finally|also|ya|me|nos|lo|le|les|then)\s+){0,2}"
-    r"(?:asked|asks|told|tells|wants|wanted|said|says|approves?|approved|decides?|decided|signs?|signed|needs|sent|pushes"
-    r"|is\s+pushing|pidi[oó]|pide|dijo|dice|quiere|aprueba|apruebe|aprob[oó]|decide|decidi[oó]|decida|firma|firme"
-    r"|firm[oó]|mand[oó]|manda|encarg[oó]|me|nos|lo|le)\b"
+    rf"(?:{_THIRD_PERSON_VERBS}|me|nos|lo|le)\b"
+)
+# "cto said this quarter", "owner is furious": without "the", a verb right after the title (no comma:
+# "director, me encargo de..." is the visitor speaking) still makes it someone else.
+_BARE_THIRD_PERSON_VERB = re.compile(
+    r"\s+(?:(?:will|would|has|had|just|already|finally|also|really|always|never|ya|then)\s+){0,2}"
+    rf"(?:{_THIRD_PERSON_VERBS})\b"
 )
 # "the SDR team", "our AEs' calendars": a unit or a thing, not the visitor.
 _NOT_A_PERSON_AFTER = re.compile(
@@ -587,6 +647,15 @@ _NOT_A_PERSON_AFTER = re.compile(
     r"|equipo|departamento|[aá]rea)\b)"
 )
 _ONE_OF = re.compile(r"\b(?:one|uno|una)\s+(?:of|de)\s+(?:the|los|las|our|nuestr[oa]s)\s+$")
+# A plural title is other people unless the visitor counts themself in ("we're the founders").
+_PLURAL_TITLE = re.compile(
+    r"owners|co[\s-]?owners|founders|co[\s-]?founders|co[\s-]?fundador(?:es|as)|fundador(?:es|as)|director(?:es|as)"
+    r"|managers|sdrs|bdrs|aes|students|interns"
+)
+_WE_ARE = re.compile(
+    r"\b(?:we'?re|we\s+are|somos|both|ambos|ambas|the\s+two\s+of\s+us|los\s+dos|las\s+dos)\s+(?:\w+\s+){0,2}$"
+)
+_MANAGES_THE_TITLE_BEFORE = re.compile(r"managers?|team\s+lead(?:er)?|supervisor|director")
 # Volunteered titles count only when the visitor is talking about themself.
 _SELF = re.compile(
     r"(?:\bi'?m|\bi\s+am|\bim|\bas|\bsoy|\bcomo|\bwork\s+as|\btrabajo\s+(?:como|de)|\bmy\s+(?:role|title|position|job)\s+is"
@@ -753,10 +822,15 @@ def _titles(text: str) -> list[_Found]:
         if m is None:
             continue
         end = m.end()
-        if found and text[found[-1].end : m.start()].strip() == "":
-            continue  # "director comercial", "Sales rep": a qualifier of the title before it
         group = (m.lastgroup or "").split("_")[0]
+        if found and text[found[-1].end : m.start()].strip() == "":
+            if _MANAGES_THE_TITLE_BEFORE.fullmatch(m.group(0)) and found[-1].role in (INDIVIDUAL, NO_AUTHORITY):
+                # "SDR manager": the English head noun is the job, the title before it is who is managed.
+                found[-1] = _Found(_GROUP_CLASS[group], found[-1].start, m.end(), is_title=True)
+            continue  # "director comercial", "Sales rep": a qualifier of the title before it
         before = _clause_before(text, m.start())
+        if _PLURAL_TITLE.fullmatch(m.group(0)) and not (_ONE_OF.search(before) or _WE_ARE.search(before)):
+            continue  # "our SDRs", "AEs ignore MQLs": the visitor's colleagues, not the visitor
         if _NEGATION.search(before) or (_REFERENCE.search(before) and not _ONE_OF.search(before)):
             continue
         if _NOT_A_PERSON_AFTER.match(text, m.end()) or _someone_else(text, m.start(), m.end()):
@@ -770,10 +844,11 @@ def _someone_else(text: str, start: int, end: int) -> bool:
     window = text[max(0, start - 60) : start]
     if _APPOSITIVE.search(window):
         return True
-    if _SELF.search(window) or not _DETERMINER.search(window):
+    if _SELF.search(window):
         return False
     after = _TITLE_TAIL.match(text, end)
-    return bool(_THIRD_PERSON_VERB.match(text, after.end() if after else end))
+    verb = _THIRD_PERSON_VERB if _DETERMINER.search(window) else _BARE_THIRD_PERSON_VERB
+    return bool(verb.match(text, after.end() if after else end) or verb.match(text, end))
 
 
 def _department(text: str, *, strict: bool) -> _Found | None:

@@ -79,7 +79,23 @@ _UNIT_ONE = r"(day|week|fortnight|month|year|d[ií]a|semana|quincena|mes|a[nñ]o
 # Word quantities rewritten as digits so one regex reads them all: (substrings one of which a
 # phrase must contain, pattern, replacement), applied in order ("2 months and a half" before
 # "a month and a half", fractions before "in a month").
-_QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+_QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # "in a few months, 4 or 5 maybe", "en unos meses, 5 o 6": the figure said beats the vague word.
+    (
+        ("few", "several", "couple", "handful", "unos", "unas", "algun", "vari", "par de"),
+        re.compile(
+            r"\b(?:(?:a\s+)?(?:few|several|couple(?:\s+of)?|handful\s+of)|unos|unas|algunos|algunas|varios|varias"
+            r"|un\s+par\s+de)(?:\s+pocos|\s+pocas|\s+cuantos|\s+cuantas)?\s+(?P<unit>" + _UNIT_WORD + r")"
+            r"\s*[,;:(–-]?\s*(?P<hedge>(?:(?:say|maybe|probably|perhaps|like|about|around|i'?d\s+say|digamos"
+            r"|pongamos|quiz[aá]s?|tal\s+vez|unos|unas|igual|pues|creo\s+que|probablemente)\s+)*)"
+            r"(?P<n>\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|or|o|u|a|y)\s*\d+(?:[.,]\d+)?)?)"
+            r"(?:\s+(?P<unit2>" + _UNIT_WORD + r"))?"
+            r"(?=\s*(?:$|[.,;:!?)]|(?:maybe|probably|perhaps|i\s+(?:think|guess)|or\s+so|tops|max|at\s+most"
+            r"|quiz[aá]s?|tal\s+vez|creo|supongo|igual|como\s+mucho|m[aá]ximo|more\s+or\s+less|m[aá]s\s+o\s+menos"
+            r"|probablemente|seguramente)\b))"
+        ),
+        lambda m: f"{m['n']} {m['unit2'] or m['unit']} {m['hedge']}".rstrip(),
+    ),
     # alpha2digit leaves "one"/"uno" alone: "one or two months" is the range 1-2.
     (("one", "uno"), re.compile(r"\b(?:one|uno)\s+(?=(?:or|to|o|a)\s+\d)"), "1 "),
     (("half",), re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(?=" + _UNIT_WORD + ")"), r"\1.5 "),
@@ -297,6 +313,10 @@ _SEASON_KEYS = frozenset(
 
 _NONE = re.compile(
     r"no\s+(?:current\s+|immediate\s+)?plans?|not\s+planning|no\s+(?:intention|intent)|not\s+(?:looking\s+to\s+)?buy"
+    r"|(?:not\s+going\s+to|won'?t|will\s+not|never\s+going\s+to)\s+(?:be\s+)?buy"
+    r"|no\s+tengo\s+(?:ning[uú]n\s+)?(?:planes|plan|intenci[oó]n)|ning[uú]n\s+plan|no\s+hay\s+(?:ning[uú]n\s+)?plan"
+    r"|no\s+(?:voy|pienso|planeo|planeamos)\s+a?\s*comprar|no\s+(?:compraremos|compraré|comprare)\b"
+    r"|no\s+(?:estamos|estoy)\s+(?:comprando|pensando\s+en\s+comprar)"
     r"|just\s+(?:researching|research|browsing)|only\s+researching|solo\s+(?:estamos\s+)?(?:investigando|mirando)"
     r"|no\s+tenemos\s+(?:planes|intenci[oó]n)|no\s+hay\s+planes|no\s+(?:pensamos|vamos\s+a)\s+comprar"
     r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|sin\s+planes"

@@ -154,12 +154,32 @@ def test_asking_for_a_person_collects_contact_and_hands_off(stack: Stack, visito
     visitor.say_text("hi")
     visitor.say_text("we need help with lead qualification")
     reply = visitor.say_text("can I talk to a real person?")
-    assert "person" in reply.lower() and asks(reply, "name"), reply
+    assert "person" in reply.lower() and asks(reply, "budget"), reply  # the open questions first...
+    reply = visitor.say_text("connect me now")
+    assert asks(reply, "name"), reply  # ...unless the visitor would rather skip them
     closing = answer_contact(visitor)
     assert "sales team" in closing
     stored = visitor.lead()
     assert stored.human_requested and stored.handed_off
     assert stored.answers["need"].raw == "we need help with lead qualification"
+
+
+def test_a_visitor_who_asks_for_a_person_and_answers_the_questions_is_handed_off_qualified(
+    stack: Stack, visitor: Visitor
+) -> None:
+    visitor.say_text("hi")
+    reply = visitor.say_text("Can I talk to a person?")
+    assert asks(reply, "need"), reply
+    visitor.say_text("our SDRs waste half the day on junk demo requests")
+    visitor.say_text("about 20k a year")
+    visitor.say_text("I'm the head of sales")
+    reply = visitor.say_text("this quarter")
+    assert asks(reply, "name"), reply
+    closing = answer_contact(visitor)
+    assert "sales team" in closing
+    stored = visitor.lead()
+    assert stored.human_requested and stored.handed_off and stored.tier == "sales_ready"
+    assert stored.answers["role"].value == "decision_maker"
 
 
 def test_stop_ends_the_conversation_and_keeps_answers(stack: Stack, visitor: Visitor) -> None:

@@ -164,8 +164,9 @@ def test_asking_for_a_person_collects_contact_and_hands_off(stack: Stack, visito
     visitor.say_text("Hola, buenas tardes")
     visitor.say_text("necesitamos ayuda para priorizar leads")
     reply = visitor.say_text("quiero hablar con una persona")
-
-    assert "una persona de nuestro equipo comercial" in reply.lower() and asks(reply, "name"), reply
+    assert "una persona de nuestro equipo comercial" in reply.lower() and asks(reply, "budget"), reply
+    reply = visitor.say_text("pásame ya")
+    assert asks(reply, "name"), reply
     closing = answer_contact(visitor)
     assert "una persona de nuestro equipo comercial tiene tu petición" in closing.lower(), closing
     stored = visitor.lead()

@@ -159,9 +159,16 @@ def test_why_we_ask_comes_from_the_sla_for_the_pending_question() -> None:
     assert "onboarding" in dispatcher.messages[0]["text"]
 
 
-def test_requesting_a_human_flags_the_lead() -> None:
+def test_requesting_a_human_flags_the_lead_and_offers_the_open_questions_first() -> None:
     events, dispatcher = run(RequestHuman(), tracker("a person please", intent="human"))
-    assert slot_sets(events)["human_requested"] is True
+    assert slot_sets(events) == {"human_requested": True, "skip_questions": False}
+    assert dispatcher.messages[0]["response"] == "utter_human_requested_questions"
+
+
+def test_asking_for_a_person_again_skips_the_questions() -> None:
+    slots = {"human_requested": True, "need": "bad leads"}
+    events, dispatcher = run(RequestHuman(), tracker("connect me now", intent="human", slots=slots))
+    assert slot_sets(events) == {"human_requested": True, "skip_questions": True}
     assert dispatcher.messages[0]["response"] == "utter_human_requested"
 
 

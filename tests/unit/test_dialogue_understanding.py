@@ -166,8 +166,18 @@ def test_one_closing_decision_for_tier_consent_and_handoff() -> None:
     ("text", "requested", "slots", "changed"),
     [
         # An amended budget: the same words are not also a need ("not looking to buy").
-        ("Sorry, I meant pounds, we're UK based.", "timing", {"need": "junk enquiries", "budget": "about 3,000 a quarter"}, {"budget"}),
-        ("al mes eh, perdona, 400 al mes", "role", {"need": "queria curiosear", "budget": "como mucho 400 euros"}, {"budget"}),
+        (
+            "Sorry, I meant pounds, we're UK based.",
+            "timing",
+            {"need": "junk enquiries", "budget": "about 3,000 a quarter"},
+            {"budget"},
+        ),
+        (
+            "al mes eh, perdona, 400 al mes",
+            "role",
+            {"need": "queria curiosear", "budget": "como mucho 400 euros"},
+            {"budget"},
+        ),
         # A corrected role: "todavía no me acostumbro" is not a timing of "no plans".
         (
             "bueno, en realidad soy el director comercial, me ascendieron hace nada y todavia no me acostumbro",

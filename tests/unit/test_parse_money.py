@@ -217,3 +217,81 @@ def test_a_number_shaped_like_a_year_is_money_when_nothing_makes_it_a_date(text:
 @pytest.mark.parametrize("text", ["our 2026 budget is not approved yet", "2026", "para finales de 2027"])
 def test_a_year_is_never_read_as_an_amount(text: str) -> None:
     assert parse_budget(text).value is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we pay about 2,400 a year for the current form tool",
+        "our current chatbot costs us $900 a month",
+        "currently we spend 300 a month on Intercom",
+        "ahora pagamos unos 4.800 al año por el chat que tenemos",
+        "estamos pagando 600 al mes por el CRM",
+        "ya pagamos 100 al mes",
+    ],
+)
+def test_strict_mode_never_takes_what_is_paid_today(text: str) -> None:
+    assert not parse_budget(text, strict=True).understood
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "we pay about 2,400 a year for the current form tool, but for something that works I could justify"
+            " around 7,000 a year",
+            7000,
+        ),
+        ("pagamos 200 al mes por la herramienta actual, para esto podríamos llegar a 5.000 al año", 5000),
+        ("we had a quote from another vendor at €9,500/yr, so around that", 9500),
+        ("stay around what we pay now, maybe a bit more, say $1,000 a month", 11040),
+        ("lo mismo que pagamos ahora, 300 al mes", 3600),
+    ],
+)
+def test_the_amount_beside_current_spend_or_taken_from_it_is_the_budget(text: str, value: float) -> None:
+    for strict in (False, True):
+        answer = parse_budget(text, strict=strict)
+        assert answer.kind is Kind.VALUE, answer.reason
+        assert answer.value == pytest.approx(value, abs=1), answer.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("podemos subir a 400 al mes, pero no más", 4800),
+        ("oh he just replied, says up to 800 a month", 9600),
+        ("my boss said 1,500 a quarter is fine", 6000),
+        ("mi jefe dice que unos 10.000 al año", 10000),
+        ("la directora dice que hasta 900 al mes", 10800),
+        ("un par de miles al mes", 24000),
+    ],
+)
+def test_strict_mode_reads_an_amount_with_a_period_or_relayed_from_a_colleague(text: str, value: float) -> None:
+    answer = parse_budget(text, strict=True)
+    assert answer.kind is Kind.VALUE, answer.reason
+    assert answer.value == value
+
+
+@pytest.mark.parametrize("text", ["we can do 3 a week", "we close 10 a month", "we get 500 a month from the website"])
+def test_strict_mode_does_not_read_counts_with_a_period_as_money(text: str) -> None:
+    assert not parse_budget(text, strict=True).understood
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("1,000-1,500 a month, in dollars", "USD"),
+        ("unos 2.000 al mes, son dólares", "USD"),
+        ("3.000 al año en libras", "GBP"),
+        ("5k, not dollars, pounds", "GBP"),
+        ("not in dollars, 5k in euros", "EUR"),
+        ("10k, dollars or pounds", "EUR"),
+    ],
+)
+def test_a_currency_named_apart_from_the_figure_is_its_currency(text: str, currency: str) -> None:
+    assert parse_budget(text).currency == currency
+
+
+@pytest.mark.parametrize(("text", "value"), [("a couple hundred", 200), ("a few hundred", 300), ("trescientos", 300)])
+def test_hundreds_said_in_words_are_not_read_as_thousands(text: str, value: float) -> None:
+    assert parse_budget(text).value == value

@@ -120,6 +120,12 @@ SOMEONE_ELSES_TITLE = [
     "mi directora me pidió que buscara opciones",
     "el director me pidió que mirara esto",
     "trabajo para la dueña",
+    "the COO just messaged me, he wants it in 6 weeks",
+    "cto said this quarter",
+    "owner is furious",
+    "Jess (our head of SDRs) says we need it",
+    "el CEO dice que lo quiere ya",
+    "mi jefe, el director comercial, me ha pedido que mire esto",
 ]
 
 
@@ -241,3 +247,26 @@ def test_statement_keys_cover_every_match(text: str) -> None:
     for statement in _STATEMENTS:
         if statement.pattern.search(said):
             assert any(key in said for key in statement.keys), (statement.reason, statement.keys)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SDRs ignore MQLs",
+        "our SDRs waste hours on junk",
+        "AEs",
+        "the founders want this",
+        "nuestros directores no contestan",
+        "los comerciales pierden tiempo",
+    ],
+)
+def test_a_plural_title_is_never_the_visitors_role(text: str, strict: bool) -> None:
+    assert not parse_role(text, strict=strict).understood
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_visitors_title_beats_a_third_person_one(strict: bool) -> None:
+    answer = parse_role("I'm the sales manager and the owner is furious", strict=strict)
+    assert answer.value == "influencer"
+    assert answer.extra["title"] == "sales manager"

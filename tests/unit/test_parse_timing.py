@@ -162,3 +162,12 @@ def test_black_friday_is_the_day_after_the_fourth_thursday_of_november() -> None
 def test_a_restated_time_replaces_the_first_one() -> None:
     answer = parse_timing("Q2, well, realistically more than a year", today=TODAY)
     assert answer.value == pytest.approx(13.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("in a few months, 4 or 5 maybe", 4.5), ("en unos meses, 5 o 6", 5.5), ("within a few weeks, say 2", 0.5)],
+)
+def test_an_explicit_number_beats_a_vague_quantifier_in_every_mode(text: str, months: float) -> None:
+    for strict in (False, True):
+        assert parse_timing(text, today=TODAY, strict=strict).value == pytest.approx(months, abs=0.05)

@@ -75,7 +75,9 @@ def test_no_evaluation_text_is_used_for_training() -> None:
     for conversation in load_conversations([*CONVERSATIONS, *DEV_CONVERSATIONS]):
         evaluation.add(_normal(conversation["opener"]))
         evaluation.update(_normal(t) for t in conversation["answers"].values())
-        evaluation.update(_normal(t) for part in ("before", "after", "restate") for t in conversation.get(part, {}).values())
+        evaluation.update(
+            _normal(t) for part in ("before", "after", "restate") for t in conversation.get(part, {}).values()
+        )
     # Short answers ("head of sales", "not decided yet", "is there a free trial") are written
     # alike by people who never saw each other's lists; from six words on, a match is a copy.
     shared = {t for t in evaluation & _training_texts() if len(t.split()) >= 6}
