@@ -452,8 +452,11 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
         score += strict and amount.value >= 100 and _period_right_after(norm, amount.basis or amount)
         # "so around that", "lo mismo": the visitor takes a figure just said as their own.
         same = amount.basis is not None and amount.factor == 1
+        # "no more than €300 a month": a currency and a payment period together say budget anywhere.
+        priced = bool(amount.currency or named) and _period_right_after(norm, amount.basis or amount)
         if strict and (
-            score == 0 or not (same or _PURCHASE.search(clause) or _alone(norm, amount, clause_start, clause_end))
+            score == 0
+            or not (same or priced or _PURCHASE.search(clause) or _alone(norm, amount, clause_start, clause_end))
         ):
             continue
         if _PART.search(clause) or amount.basis is not None:
