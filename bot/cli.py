@@ -21,7 +21,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from bot import config
+from bot.settings import Settings, current_settings
 
 if TYPE_CHECKING:
     from bot.sla import SLA
@@ -177,7 +177,7 @@ def _store(args: argparse.Namespace) -> LeadStore:
 
 def _sla_or_none() -> SLA | None:
     """The SLA for labels, currency and the follow-up promise; commands still work without it."""
-    path = config.settings().sla_path
+    path = current_settings().sla_path
     try:
         from bot.sla import load_sla
 
@@ -196,7 +196,7 @@ def _sla_or_none() -> SLA | None:
 def _check(args: argparse.Namespace) -> int:
     from bot.sla import check_sla, load_sla
 
-    path = args.path or config.settings().sla_path
+    path = args.path or current_settings().sla_path
     problems = check_sla(path, args.domain)
     for problem in problems:
         print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
@@ -218,7 +218,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate_corpus, load_corpus
     from bot.sla import SLAError, load_sla
 
-    path = args.path or config.settings().sla_path
+    path = args.path or current_settings().sla_path
     try:
         sla = load_sla(path)
     except SLAError as error:
@@ -442,7 +442,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from bot.handoff import Worker
 
-    settings = config.settings()
+    settings = current_settings()
     store = _store(args)
     server = make_api_server(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
     stop = _stop_on_signals()
@@ -473,7 +473,7 @@ def _stop_on_signals() -> threading.Event:
 # --------------------------------------------------------------------------- the HTTP API
 
 
-def make_api_server(store: LeadStore, settings: config.Settings, *, host: str, port: int) -> ThreadingHTTPServer:
+def make_api_server(store: LeadStore, settings: Settings, *, host: str, port: int) -> ThreadingHTTPServer:
     """`POST /feedback/<lead_id>` (Bearer LEADBOT_FEEDBACK_TOKEN) and `GET /health`."""
 
     class Handler(BaseHTTPRequestHandler):

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import requests
 
-from bot import config
+from bot.settings import Settings, current_settings
 from bot.store import Handoff, LeadStore, utcnow
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class EmailChannel:
 
     name = "email"
 
-    def __init__(self, settings: config.Settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         assert settings.smtp_host
         self.settings = settings
 
@@ -172,7 +172,7 @@ def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
 
-def channels_from_settings(settings: config.Settings) -> dict[str, Channel]:
+def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     """Every channel the environment configures; several may be active at once."""
     channels: dict[str, Channel] = {}
     timeout = settings.handoff_timeout_seconds
@@ -203,9 +203,9 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 class Worker:
     """One delivery worker: an identity for claims, the channels, and the pass logic."""
 
-    def __init__(self, store: LeadStore, settings: config.Settings | None = None) -> None:
+    def __init__(self, store: LeadStore, settings: Settings | None = None) -> None:
         self.store = store
-        self.settings = settings or config.settings()
+        self.settings = settings or current_settings()
         self.channels = channels_from_settings(self.settings)
         self.id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._warned_unconfigured = False
@@ -278,7 +278,7 @@ class Worker:
         log.info("handoff worker %s stopped", self.id)
 
 
-def deliver_due(store: LeadStore, settings: config.Settings | None = None) -> int:
+def deliver_due(store: LeadStore, settings: Settings | None = None) -> int:
     """One delivery pass with a fresh worker identity; see `Worker.deliver_due`."""
     return Worker(store, settings).deliver_due()
 

@@ -168,9 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8000)
     args = parser.parse_args(argv)
-    from bot.config import settings  # loads .env, so its values reach every server we start
+    from bot.settings import current_settings
 
-    configured = settings()
+    configured = current_settings()
     stack = Stack(
         rasa_port=args.rasa_port,
         actions_port=args.actions_port,

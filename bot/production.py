@@ -25,13 +25,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from bot.launcher import free_port, wait_http
+from bot.settings import Settings, current_settings, env_file_values, from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -117,8 +117,9 @@ def configure_logging(fmt: str | None = None, level: str | int | None = None) ->
 
     Replaces handlers that rasa_sdk/coloredlogs installed before our code was imported, so each
     line is written once. Safe to call several times."""
-    fmt = (fmt or os.environ.get("LEADBOT_LOG_FORMAT") or "text").lower()
-    level = level or os.environ.get("LEADBOT_LOG_LEVEL") or "INFO"
+    configured = current_settings()
+    fmt = (fmt or configured.log_format).lower()
+    level = level or configured.log_level
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter()
@@ -143,132 +144,50 @@ def configure_logging(fmt: str | None = None, level: str | int | None = None) ->
 # --------------------------------------------------------------------------- settings
 
 
-def _env_file_values(path: Path) -> dict[str, str]:
-    from dotenv import dotenv_values
-
-    return {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
+_SECRETS = ("rasa_token", "feedback_token", "pg_password", "pg_admin_password", "redis_password")
 
 
-@dataclass(frozen=True)
-class ProductionSettings:
-    """Everything the topology needs, from the environment, then `.env.production`, then defaults."""
-
-    var_dir: Path
-    model: Path
-    public_host: str
-    public_port: int
-    rasa_instances: int
-    rasa_base_port: int
-    action_servers: int
-    actions_base_port: int
-    actions_lb_port: int
-    api_port: int
-    pg_port: int
-    pg_data: Path
-    pg_password: str
-    pg_admin_password: str
-    redis_port: int
-    redis_password: str
-    rasa_token: str
-    feedback_token: str
-    cors_origins: tuple[str, ...]
-    allow_no_origin: bool
-    webhook_rate: str
-    webhook_burst: int
-    lock_lifetime: int
-    log_format: str
-    passthrough: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def database_url(self) -> str:
-        return self._pg_url("leadbot")
-
-    @property
-    def tracker_db_url(self) -> str:
-        return self._pg_url("rasa_tracker")
-
-    def _pg_url(self, db: str) -> str:
-        return f"postgresql+psycopg2://leadbot:{quote(self.pg_password, safe='')}@127.0.0.1:{self.pg_port}/{db}"
-
-    @property
-    def public_url(self) -> str:
-        return f"http://127.0.0.1:{self.public_port}"
-
-    def rasa_port(self, index: int) -> int:
-        return self.rasa_base_port + index
-
-    def actions_port(self, index: int) -> int:
-        return self.actions_base_port + index
-
-
-def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> ProductionSettings:
-    """Read settings; secrets left unset are generated once and kept in `<var>/secrets.env` (0600)."""
+def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Production settings: the environment over `.env.production`; secrets left unset are
+    generated once and kept in `<var>/secrets.env` (0600). The leads and tracker databases are
+    the local cluster's, whatever the environment says."""
     source = dict(os.environ if env is None else env)
     file = env_file or Path(source.get("LEADBOT_ENV_FILE") or ROOT / ".env.production")
-    merged = {**_env_file_values(file), **{k: v for k, v in source.items() if v != ""}}
-
-    def get(name: str, default: str) -> str:
-        return merged.get(name) or default
-
-    var_dir = Path(get("LEADBOT_VAR_DIR", str(ROOT / "var" / "production"))).resolve()
+    merged = {**env_file_values(file), **{k: v for k, v in source.items() if v != ""}}
+    merged.setdefault("LEADBOT_LOG_FORMAT", "json")
+    var_dir = Path(merged.get("LEADBOT_VAR_DIR") or ROOT / "var" / "production").resolve()
+    merged["LEADBOT_VAR_DIR"] = str(var_dir)
     generated_file = var_dir / "secrets.env"
-    generated = _env_file_values(generated_file)
+    generated = env_file_values(generated_file)
     new: dict[str, str] = {}
-
-    def secret(name: str) -> str:
-        value = merged.get(name) or generated.get(name)
+    for name in _SECRETS:
+        variable = Settings.variable(name)
+        value = merged.get(variable) or generated.get(variable)
         if not value:
-            value = new[name] = secrets.token_hex(24)
-        return value
-
-    values = {
-        name: secret(name)
-        for name in (
-            "LEADBOT_RASA_TOKEN",
-            "LEADBOT_FEEDBACK_TOKEN",
-            "LEADBOT_PG_PASSWORD",
-            "LEADBOT_PG_ADMIN_PASSWORD",
-            "LEADBOT_REDIS_PASSWORD",
-        )
-    }
+            value = new[variable] = secrets.token_hex(24)
+        merged[variable] = value
     if new:
         var_dir.mkdir(parents=True, exist_ok=True)
         with open(os.open(generated_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as out:
             out.writelines(f"{k}={v}\n" for k, v in new.items())
-    public_port = int(get("LEADBOT_PUBLIC_PORT", "8080"))
-    origins = get("LEADBOT_CORS_ORIGINS", f"http://localhost:{public_port},http://127.0.0.1:{public_port}")
-    passthrough = {
-        k: v
-        for k, v in merged.items()
-        if k.startswith("LEADBOT_") and k not in values and not k.startswith(("LEADBOT_PG_", "LEADBOT_REDIS_"))
-    }
-    return ProductionSettings(
-        var_dir=var_dir,
-        model=Path(get("LEADBOT_MODEL", str(ROOT / "models" / "leadbot.tar.gz"))),
-        public_host=get("LEADBOT_PUBLIC_HOST", "127.0.0.1"),
-        public_port=public_port,
-        rasa_instances=int(get("LEADBOT_RASA_INSTANCES", "2")),
-        rasa_base_port=int(get("LEADBOT_RASA_BASE_PORT", "5005")),
-        action_servers=int(get("LEADBOT_ACTION_SERVERS", "2")),
-        actions_base_port=int(get("LEADBOT_ACTIONS_BASE_PORT", "5057")),
-        actions_lb_port=int(get("LEADBOT_ACTIONS_LB_PORT", "5054")),
-        api_port=int(get("LEADBOT_API_PORT", "5056")),
-        pg_port=int(get("LEADBOT_PG_PORT", "5433")),
-        pg_data=Path(get("LEADBOT_PG_DATA", str(var_dir / "postgres"))),
-        pg_password=values["LEADBOT_PG_PASSWORD"],
-        pg_admin_password=values["LEADBOT_PG_ADMIN_PASSWORD"],
-        redis_port=int(get("LEADBOT_REDIS_PORT", "6380")),
-        redis_password=values["LEADBOT_REDIS_PASSWORD"],
-        rasa_token=values["LEADBOT_RASA_TOKEN"],
-        feedback_token=values["LEADBOT_FEEDBACK_TOKEN"],
-        cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
-        allow_no_origin=get("LEADBOT_WEBHOOK_ALLOW_NO_ORIGIN", "false").lower() in {"1", "true", "yes", "on"},
-        webhook_rate=get("LEADBOT_WEBHOOK_RATE", "5r/s"),
-        webhook_burst=int(get("LEADBOT_WEBHOOK_BURST", "20")),
-        lock_lifetime=int(get("LEADBOT_LOCK_LIFETIME", "30")),
-        log_format=get("LEADBOT_LOG_FORMAT", "json"),
-        passthrough=passthrough,
+    settings = from_env(merged)
+    return settings.copy(
+        update={
+            "database_url": settings.postgres_url("leadbot"),
+            "tracker_db_url": settings.postgres_url("rasa_tracker"),
+            "cors_origins": settings.cors_origins
+            or (f"http://localhost:{settings.public_port}", f"http://127.0.0.1:{settings.public_port}"),
+        }
     )
+
+
+def _passthrough(settings: Settings) -> dict[str, str]:
+    """The settings as the child processes' `LEADBOT_*` variables, without the cluster's secrets."""
+    return {
+        variable: value
+        for variable, value in settings.environment().items()
+        if not variable.startswith(("LEADBOT_PG_", "LEADBOT_REDIS_", "LEADBOT_RASA_TOKEN"))
+    }
 
 
 # --------------------------------------------------------------------------- helpers
@@ -287,7 +206,7 @@ def _free_port_pair() -> int:
     raise RuntimeError("no two consecutive free ports")
 
 
-def throwaway_settings(var_dir: Path, overrides: Mapping[str, str] | None = None) -> ProductionSettings:
+def throwaway_settings(var_dir: Path, overrides: Mapping[str, str] | None = None) -> Settings:
     """Settings on free loopback ports with everything under `var_dir` (tests, benchmarks).
 
     LEADBOT_* variables of the calling shell are ignored so a developer's `.env.production`
@@ -377,7 +296,7 @@ class _Service:
 class ProductionStack:
     """The production topology as child processes; every one can be killed and restarted by name."""
 
-    settings: ProductionSettings
+    settings: Settings
     log_dir: Path | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     services: dict[str, _Service] = field(default_factory=dict)
@@ -511,12 +430,12 @@ class ProductionStack:
     def _base_env(self) -> dict[str, str]:
         s = self.settings
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEADBOT_")}
-        env.update(s.passthrough)
+        env.update(_passthrough(s))
         env.update(
             {
                 "LEADBOT_DATABASE_URL": s.database_url,
-                "LEADBOT_TRACKER_DB_URL": s.tracker_db_url,
-                "LEADBOT_FEEDBACK_TOKEN": s.feedback_token,
+                "LEADBOT_TRACKER_DB_URL": s.require("tracker_db_url"),
+                "LEADBOT_FEEDBACK_TOKEN": s.require("feedback_token"),
                 "LEADBOT_LOG_FORMAT": s.log_format,
                 "RASA_TELEMETRY_ENABLED": "false",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -537,7 +456,7 @@ class ProductionStack:
             shutil.chown(pg_socket_dir, user=pg_user)
         self.services["postgres"] = _Service(
             [
-                str(_postgres_bin() / "postgres"), "-D", str(s.pg_data), "-p", str(s.pg_port),
+                str(_postgres_bin() / "postgres"), "-D", str(s.postgres_data), "-p", str(s.pg_port),
                 "-k", str(pg_socket_dir), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
             ],
             {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
@@ -552,8 +471,8 @@ class ProductionStack:
             "LEADBOT_ACTION_ENDPOINT": f"http://127.0.0.1:{s.actions_lb_port}/webhook",
             "LEADBOT_REDIS_HOST": "127.0.0.1",
             "LEADBOT_REDIS_PORT": str(s.redis_port),
-            "LEADBOT_REDIS_PASSWORD": s.redis_password,
-            "LEADBOT_RASA_TOKEN": s.rasa_token,
+            "LEADBOT_REDIS_PASSWORD": s.require("redis_password"),
+            "LEADBOT_RASA_TOKEN": s.require("rasa_token"),
             "LEADBOT_CORS_ORIGINS": ",".join(s.cors_origins),
             "TICKET_LOCK_LIFETIME": str(s.lock_lifetime),
         }
@@ -621,7 +540,7 @@ class ProductionStack:
             ),
             "API_SERVER": f"127.0.0.1:{s.api_port}",
             "ORIGINS": "\n".join(origins),
-            "NO_ORIGIN": "1" if s.allow_no_origin else "0",
+            "NO_ORIGIN": "1" if s.webhook_allow_no_origin else "0",
             "WEBHOOK_RATE": s.webhook_rate,
             "WEBHOOK_BURST": str(s.webhook_burst),
         }
@@ -634,22 +553,23 @@ class ProductionStack:
     def _init_postgres(self) -> None:
         """initdb once (as the postgres user when root); a kept data dir is reused as is."""
         s = self.settings
-        if (s.pg_data / "PG_VERSION").exists():
+        if (s.postgres_data / "PG_VERSION").exists():
             return
         user = _service_user("postgres")
-        s.pg_data.parent.mkdir(parents=True, exist_ok=True)
-        s.pg_data.mkdir(mode=0o700, exist_ok=True)
+        s.postgres_data.parent.mkdir(parents=True, exist_ok=True)
+        s.postgres_data.mkdir(mode=0o700, exist_ok=True)
         if user:
-            shutil.chown(s.pg_data, user=user, group=user)
-            _check_traversable(s.pg_data, user)
+            shutil.chown(s.postgres_data, user=user, group=user)
+            _check_traversable(s.postgres_data, user)
         with tempfile.NamedTemporaryFile("w", prefix="leadbot-pw-", delete=False) as pw:
-            pw.write(s.pg_admin_password + "\n")
+            pw.write(s.require("pg_admin_password") + "\n")
         try:
             if user:
                 shutil.chown(pw.name, user=user)
             subprocess.run(
                 [
-                    str(_postgres_bin() / "initdb"), "-D", str(s.pg_data), "-U", "postgres", f"--pwfile={pw.name}",
+                    str(_postgres_bin() / "initdb"), "-D", str(s.postgres_data), "-U", "postgres",
+                    f"--pwfile={pw.name}",
                     "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
                 ],
                 check=True, capture_output=True, timeout=180, user=user, group=user,
@@ -708,25 +628,21 @@ def _run_rasa(port: int) -> int:
     """`rasa run` with the token and CORS list read from the environment, never from argv (`ps`)."""
     from rasa.__main__ import main as rasa_main
 
-    token = os.environ["LEADBOT_RASA_TOKEN"]
-    origins = [o for o in os.environ.get("LEADBOT_CORS_ORIGINS", "").split(",") if o]
+    settings = current_settings()
+    token = settings.rasa_token or ""
+    origins = list(settings.cors_origins)
     sys.argv = [
         "rasa", "run", "--enable-api", "--auth-token", token, "--cors", *origins,
-        "--port", str(port), "--interface", "127.0.0.1", "--model", str(_model_path()),
+        "--port", str(port), "--interface", "127.0.0.1", "--model", str(settings.model),
         "--endpoints", str(DEPLOY / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
     cache_action_response_validator()
-    if _flag("LEADBOT_RASA_STRICT_TRACKER_STORE", True):
+    if settings.rasa_strict_tracker_store:
         _fail_turns_when_the_tracker_store_is_down()
-    if _flag("LEADBOT_RASA_REQUEUE_EXPIRED_TICKETS", True):
+    if settings.rasa_requeue_expired_tickets:
         _requeue_expired_lock_tickets()
     rasa_main()
     return 0
-
-
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if not value else value.lower() not in {"0", "false", "no", "off"}
 
 
 def _fail_turns_when_the_tracker_store_is_down() -> None:
@@ -797,7 +713,7 @@ def cache_action_response_validator() -> None:
     CPU in `jsonschema.validate`, which re-checks the schema itself on every action call. Same
     schema, same errors: only the per-call `check_schema` is skipped. LEADBOT_RASA_FAST_VALIDATION=false
     restores Rasa's own code."""
-    if not _flag("LEADBOT_RASA_FAST_VALIDATION", True):
+    if not current_settings().rasa_fast_validation:
         return
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
@@ -821,10 +737,6 @@ def cache_action_response_validator() -> None:
         raise error if isinstance(error, ValidationError) else ValidationError(error.message)
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-
-
-def _model_path() -> Path:
-    return Path(os.environ.get("LEADBOT_MODEL") or ROOT / "models" / "leadbot.tar.gz")
 
 
 def _run_actions(port: int) -> int:
@@ -861,7 +773,8 @@ def _describe(stack: ProductionStack) -> str:
         f"  Rasa HTTP API:            {s.public_url}/conversations/<id>/tracker?token=$LEADBOT_RASA_TOKEN\n"
         f"  Feedback API:             {s.public_url}/feedback/<lead_id>  (Bearer $LEADBOT_FEEDBACK_TOKEN)\n"
         f"  Rasa instances:           {', '.join(stack.rasa_url(n) for n in stack.rasa_names)}\n"
-        f"  PostgreSQL:               127.0.0.1:{s.pg_port} (data in {s.pg_data})   Redis: 127.0.0.1:{s.redis_port}\n"
+        f"  PostgreSQL:               127.0.0.1:{s.pg_port} (data in {s.postgres_data})"
+        f"   Redis: 127.0.0.1:{s.redis_port}\n"
         f"  Logs:                     {stack.log_dir}/\n"
         f"  Secrets not set in the environment were generated into {s.var_dir / 'secrets.env'}\n\n"
         "Press Ctrl-C to stop."
@@ -871,7 +784,7 @@ def _describe(stack: ProductionStack) -> str:
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.rasa_instances:
-        settings = replace(settings, rasa_instances=args.rasa_instances)
+        settings = settings.copy(update={"rasa_instances": args.rasa_instances})
     stack = ProductionStack(settings)
     stopping = False
 

@@ -46,8 +46,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base, relationship, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from bot import config
 from bot.parse.base import Answer
+from bot.settings import Settings, current_settings
 
 if TYPE_CHECKING:
     from bot.scoring import Score
@@ -453,7 +453,7 @@ class LeadStore:
     """Everything the actions, the worker and the CLI read or write about leads."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or config.settings().database_url
+        self.url = url or current_settings().database_url
         self.engine = engine_for(self.url)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
 
@@ -618,7 +618,7 @@ class LeadStore:
         return changed
 
     def _queue_handoff(self, session: Session, row: LeadRow, sla: SLA) -> None:
-        settings = config.settings()
+        settings = current_settings()
         handoff_row = HandoffRow(
             lead_id=row.id,
             idempotency_key=str(uuid.uuid4()),
@@ -803,7 +803,7 @@ class LeadStore:
             n_answers = session.execute(delete(AnswerRow).where(AnswerRow.lead_id.in_(ids))).rowcount
             n_feedback = session.execute(delete(FeedbackRow).where(FeedbackRow.lead_id.in_(ids))).rowcount
             n_leads = session.execute(delete(LeadRow).where(LeadRow.id.in_(ids))).rowcount
-        tracker_url = tracker_db_url or config.settings().tracker_db_url
+        tracker_url = tracker_db_url or current_settings().tracker_db_url
         n_events = delete_tracker_events(tracker_url, conversation_ids) if tracker_url else None
         return ForgetResult(
             conversation_ids=conversation_ids,
@@ -861,7 +861,7 @@ class LeadStore:
             session.execute(delete(FeedbackRow).where(FeedbackRow.lead_id.in_(ids)))
             session.execute(delete(LeadRow).where(LeadRow.id.in_(ids)))
         conversation_ids = [r[1] for r in rows]
-        tracker_url = tracker_db_url or config.settings().tracker_db_url
+        tracker_url = tracker_db_url or current_settings().tracker_db_url
         if tracker_url and conversation_ids:
             delete_tracker_events(tracker_url, conversation_ids)
         return conversation_ids
@@ -1019,7 +1019,7 @@ class LeadStore:
 # --------------------------------------------------------------------------- export & payload
 
 
-def configured_channels(settings: config.Settings) -> tuple[str, ...]:
+def configured_channels(settings: Settings) -> tuple[str, ...]:
     channels: list[str] = []
     if settings.handoff_url:
         channels.append("webhook")
@@ -1074,7 +1074,7 @@ def export_object(lead: Lead, *, language: str = "en", currency: str | None = No
     }
 
 
-def handoff_payload(lead: Lead, language: str, settings: config.Settings) -> dict[str, Any]:
+def handoff_payload(lead: Lead, language: str, settings: Settings) -> dict[str, Any]:
     """The webhook body: the export object + rendered summaries + the handoff's identity."""
     assert lead.handoff is not None
     payload = export_object(lead, language=language)

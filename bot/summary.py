@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from bot import config
+from bot.settings import current_settings
 
 if TYPE_CHECKING:
     from bot.store import Lead
@@ -167,7 +167,7 @@ def render_summary(
     """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    settings = config.settings()
+    settings = current_settings()
     base_url = transcript_base_url if transcript_base_url is not None else settings.transcript_base_url
     directory = templates_dir if templates_dir is not None else settings.templates_dir
     template = _environment(fmt, directory).get_template(FORMATS[fmt])

@@ -30,9 +30,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot import config
+    from bot.settings import current_settings
 
-    url = context.get_x_argument(as_dictionary=True).get("url") or config.settings().database_url
+    url = context.get_x_argument(as_dictionary=True).get("url") or current_settings().database_url
     engine = create_engine(url, future=True)
     with engine.begin() as conn:
         _run(conn)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import config
 from bot.cli import main, make_api_server
+from bot.settings import current_settings
 from bot.store import LeadStore
 
 from .conftest import ROOT, make_sla, make_snapshot
@@ -109,7 +109,7 @@ def api(cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     def start(token: str | None) -> str:
         if token:
             monkeypatch.setenv("LEADBOT_FEEDBACK_TOKEN", token)
-        server = make_api_server(cli_store, config.settings(), host="127.0.0.1", port=0)
+        server = make_api_server(cli_store, current_settings(), host="127.0.0.1", port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"
