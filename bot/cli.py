@@ -25,7 +25,7 @@ from bot.settings import Settings, current_settings
 
 if TYPE_CHECKING:
     from bot.sla import SLA
-    from bot.store import LeadStore
+    from bot.storage import LeadStore
 
 log = logging.getLogger("leadbot")
 
@@ -170,7 +170,7 @@ def _date(value: str) -> date | datetime:
 
 
 def _store(args: argparse.Namespace) -> LeadStore:
-    from bot.store import LeadStore
+    from bot.storage import LeadStore
 
     return LeadStore(args.database_url)
 
@@ -264,7 +264,7 @@ def _leads_list(args: argparse.Namespace) -> int:
 
 
 def _leads_show(args: argparse.Namespace) -> int:
-    from bot.summary import render_summary
+    from bot.delivery.summary import render_summary
 
     store = _store(args)
     lead = store.get(args.id)
@@ -291,7 +291,17 @@ def _leads_show(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     store = _store(args)
     sla = _sla_or_none()
-    objects = store.export(sla=sla, tier=args.tier, since=args.since, until=args.until, handed_off=args.handed_off)
+    from bot.delivery.payload import export_leads
+
+    objects = export_leads(
+        store,
+        language=sla.sales_language if sla is not None else "en",
+        currency=sla.currency if sla is not None else None,
+        tier=args.tier,
+        since=args.since,
+        until=args.until,
+        handed_off=args.handed_off,
+    )
     text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
@@ -428,7 +438,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.handoff import Worker
+    from bot.delivery.worker import Worker
 
     worker = Worker(_store(args))
     if args.once:
@@ -440,7 +450,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.handoff import Worker
+    from bot.delivery.worker import Worker
 
     settings = current_settings()
     store = _store(args)
@@ -537,7 +547,7 @@ def make_api_server(store: LeadStore, settings: Settings, *, host: str, port: in
 
 
 def _clean(value: str | None) -> str:
-    from bot.summary import escape_text
+    from bot.delivery.summary import escape_text
 
     return " ".join(escape_text(value).split())
 

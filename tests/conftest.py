@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot.launcher import MODEL, Stack
-from bot.store import LeadStore
+from bot.storage import LeadStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
