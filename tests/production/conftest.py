@@ -24,8 +24,8 @@ import pytest
 import requests
 from requests_toolbelt.adapters.source import SourceAddressAdapter
 
-from bot.launcher import MODEL
-from bot.production import ProductionStack, throwaway_settings
+from bot.ops.local import MODEL
+from bot.ops.production import ProductionStack, throwaway_settings
 from bot.storage import LeadStore, dispose_engines
 
 

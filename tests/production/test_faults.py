@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from bot.production import ProductionStack
+from bot.ops.production import ProductionStack
 from bot.storage import LeadStore
 from tests.production.conftest import (
     CLOSINGS,

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.delivery.summary import render_summary
-from bot.production import ProductionStack
+from bot.ops.production import ProductionStack
 from bot.storage import LeadStore
 from tests.production.conftest import Visitor, rasa_alive
 

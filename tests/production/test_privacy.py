@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.production import ROOT, ProductionStack
+from bot.ops.production import ROOT, ProductionStack
 from bot.storage import LeadStore
 from tests.production.conftest import SCRIPTS, Visitor, converse
 
