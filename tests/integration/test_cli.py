@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.cli import main, make_api_server
+from bot.cli import main
 from bot.delivery import finish_lead
 from bot.settings import current_settings
 from bot.storage import LeadStore
+from bot.web import make_api_server
 
 from .conftest import ROOT, make_sla, make_snapshot
 
