@@ -29,7 +29,7 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     """A snapshot of the environment; call `current_settings()` again to see later changes."""
 
-    # --- core (DESIGN.md) ---------------------------------------------------------------
+    # --- core: the SLA and the leads database -------------------------------------------
     sla_path: str = Field("sla.yml", env="LEADBOT_SLA")
     database_url: str = "sqlite:///leads.db"
     # --- handoff channels ---------------------------------------------------------------

@@ -31,7 +31,7 @@ def configured_channels(settings: Settings) -> tuple[str, ...]:
 
 
 def export_object(lead: Lead, *, language: str = "en", currency: str | None = None) -> dict[str, Any]:
-    """One lead as the export object of docs/export.md / DESIGN.md (plus a few extra fields).
+    """One lead as the export object of docs/export.md (plus a few extra fields).
 
     The stored summary when there is one; a lead still in progress gets one rendered now."""
     answers: dict[str, Any] = {}
