@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     # --- core: the SLA and the leads database -------------------------------------------
     sla_path: str = Field("sla.yml", env="LEADBOT_SLA")
-    database_url: str = "sqlite:///leads.db"
+    # URLs may carry a password: kept out of repr() (and so out of test failure messages).
+    database_url: str = Field("sqlite:///leads.db", repr=False)
     # --- handoff channels ---------------------------------------------------------------
     handoff_url: str | None = None
     handoff_secret: str | None = Field(None, repr=False)
@@ -54,7 +55,7 @@ class Settings(BaseSettings):
     feedback_token: str | None = Field(None, repr=False)
     api_host: str = "0.0.0.0"
     api_port: int = 5056
-    tracker_db_url: str | None = None
+    tracker_db_url: str | None = Field(None, repr=False)
     transcript_base_url: str | None = None
     templates_dir: str | None = None
     # --- logs and Rasa patches (both modes) ---------------------------------------------

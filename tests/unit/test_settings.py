@@ -91,4 +91,7 @@ def test_environment_round_trips() -> None:
 
 
 def test_secrets_are_not_in_the_repr() -> None:
-    assert "hunter22" not in repr(from_env({"LEADBOT_FEEDBACK_TOKEN": "hunter22"}))
+    settings = from_env(
+        {"LEADBOT_FEEDBACK_TOKEN": "hunter22", "LEADBOT_DATABASE_URL": "postgresql://leadbot:hunter33@db/leadbot"}
+    )
+    assert "hunter22" not in repr(settings) and "hunter33" not in repr(settings)
