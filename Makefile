@@ -35,11 +35,11 @@ $(MODEL): $(TRAINING) | $(BIN)/.installed
 	$(BIN)/rasa train --fixed-model-name leadbot --out models --quiet
 
 run: setup
-	$(BIN)/python -m bot.launcher
+	$(BIN)/python -m bot.ops local
 
 # PostgreSQL + Redis + two Rasa instances behind nginx (Debian packages); see deploy/README.md.
 run-prod: setup
-	$(BIN)/python -m bot.production
+	$(BIN)/python -m bot.ops production
 
 validate: $(BIN)/.installed
 	$(BIN)/rasa data validate --quiet

@@ -14,10 +14,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.config import settings
+from bot.delivery import DeliveringStore as LeadStore
+from bot.domain import LeadSnapshot
 from bot.lead import conversation_start, snapshot
+from bot.settings import current_settings as settings
 from bot.sla import SLA, current_sla
-from bot.store import LeadSnapshot, LeadStore
 
 log = logging.getLogger("actions")
 

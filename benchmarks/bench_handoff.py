@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integrat
 
 from conftest import make_sla, make_snapshot
 
-from bot.handoff import run_worker
-from bot.store import LeadStore
+from bot.delivery import finish_lead
+from bot.delivery.worker import run_worker
+from bot.storage import LeadStore
 
 
 class Receiver:
@@ -85,7 +86,7 @@ def bench_latency(store: LeadStore, receiver: Receiver, leads: int) -> None:
     finished: dict[str, float] = {}
     for _ in range(leads):
         snap = make_snapshot()
-        store.finish(snap, sla=make_sla(), handoff=True)
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
         finished[snap.conversation_id] = time.perf_counter()
         time.sleep(float(os.environ.get("BENCH_GAP_SECONDS", "0.1")))  # leads arrive one by one
     deadline = time.monotonic() + 60
@@ -104,7 +105,7 @@ def bench_outage(store: LeadStore, receiver: Receiver, leads: int, down_seconds:
     for _ in range(leads):
         snap = make_snapshot()
         ids.append(snap.conversation_id)
-        store.finish(snap, sla=make_sla(), handoff=True)
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
     print(f"receiver down for {down_seconds:.0f} s with {leads} handoffs queued…")
     time.sleep(down_seconds)
     back = time.perf_counter()

@@ -3,7 +3,7 @@ latency at several concurrency levels, with one and with two Rasa instances behi
 
     python benchmarks/bench_load.py [--instances 1 2] [--levels 1 10 50 200] [--profile]
 
-Each configuration starts its own throwaway topology (bot.production, loopback only), warms it up,
+Each configuration starts its own throwaway topology (bot.ops.production, loopback only), warms it up,
 then runs every level: N visitors at once, each one complete conversation (sales-ready, nurture
 and disqualified scripts in turn; level 1 runs 5 conversations one after another). Writes
 benchmarks/results/bench_load.md (table) and bench_load.png (chart). --profile records the Rasa
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.production import ProductionStack, throwaway_settings  # noqa: E402
+from bot.ops.production import ProductionStack, throwaway_settings  # noqa: E402
 from tests.production.conftest import TIERS, Visitor, converse, run_concurrently  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"

@@ -12,7 +12,7 @@ of its language(s). Intents are scored as `rasa test nlu` does (a fallback predi
 undone so it does not hide the intent DIET chose); how often the FallbackClassifier would
 have fired is reported beside it, since that is what a visitor would see.
 
-`latency` starts the real stack (bot.launcher.Stack on free ports) and times every turn of
+`latency` starts the real stack (bot.ops.local.Stack on free ports) and times every turn of
 the same conversation written in English and in Spanish, interleaved so that load on the
 shared machine hits both languages alike.
 """
@@ -284,7 +284,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def latency(runs: int) -> dict[str, list[float]]:
-    from bot.launcher import Stack
+    from bot.ops.local import Stack
 
     with tempfile.TemporaryDirectory(prefix="leadbot-latency-") as tmp:
         stack = Stack.on_free_ports(Path(tmp))

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from bot.launcher import BIN, Stack, free_port, wait_http  # noqa: E402
+from bot.ops.local import BIN, Stack, free_port, wait_http  # noqa: E402
 
 P95_RATIO_TARGET = 1.5
 P95_MS_TARGET = 150.0

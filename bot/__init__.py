@@ -1,6 +1,7 @@
 """leadbot: marketing's lead-qualification SLA as a conversation, scored and handed to sales.
 
-A plain library (no Rasa imports): SLA model, parsers, scorer, store, handoff, CLI.
+A library of packages, one responsibility each (see docs/architecture.md); only `bot.ops`
+imports Rasa.
 """
 
 __version__ = "0.1.0"

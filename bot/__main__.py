@@ -1,6 +1,6 @@
 """`python -m bot`: the same command line as the `leadbot` console script.
 
-Kept separate from `bot/cli.py` so importing the CLI never runs it.
+Kept separate from `bot/cli/` so importing the CLI never runs it.
 """
 
 from __future__ import annotations

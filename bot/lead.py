@@ -10,10 +10,10 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from bot.dialogue import apply_clarifications
+from bot.domain import Contact, LeadSnapshot, Turn
 from bot.parse.base import Answer
 from bot.scoring import Score, parse_answers, score_answers
 from bot.sla import SLA
-from bot.store import Contact, LeadSnapshot, Turn
 
 
 def conversation_start(events: Iterable[Mapping[str, Any]]) -> datetime:

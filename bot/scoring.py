@@ -11,8 +11,9 @@ from datetime import date
 from enum import Enum
 
 from bot.parse import read_answer, read_message
-from bot.parse.base import Answer, Criterion, Kind
+from bot.parse.base import Answer, Criterion
 from bot.sla import SLA, Rule
+from bot.sla.model import rule_for as _rule_for
 
 
 class Tier(str, Enum):
@@ -160,16 +161,6 @@ def score_conversation(
 ) -> Score:
     """(the visitor's words per question, SLA, conversation date) -> Score."""
     return score_answers(parse_answers(raw, sla, conversation_date), sla, signals=signals)
-
-
-def _rule_for(answer: Answer, rules: list[Rule]) -> Rule | None:
-    if answer.kind is Kind.VALUE and isinstance(answer.value, (int, float)):
-        return next((r for r in rules if r.is_range and r.matches_value(float(answer.value))), None)
-    if answer.kind is Kind.VALUE:
-        return next((r for r in rules if r.when == answer.value), None)
-    # need "none" answers are categorical values too: match on the value first.
-    by_value = next((r for r in rules if r.when is not None and r.when == answer.value), None)
-    return by_value or next((r for r in rules if r.when == answer.kind.value), None)
 
 
 def _describe(rule: Rule) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from bot.launcher import MODEL, Stack
-from bot.store import LeadStore
+from bot.ops.local import MODEL, Stack
+from bot.storage import LeadStore
 
 ROOT = Path(__file__).resolve().parent.parent
 

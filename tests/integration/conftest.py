@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
+from bot.domain import Contact, LeadSnapshot, Turn
 from bot.parse.base import Answer, Criterion, Kind
 from bot.scoring import CriterionScore, Score, Tier
 from bot.sla import SLA, FollowUp
-from bot.store import Contact, LeadSnapshot, LeadStore, Turn, dispose_engines
+from bot.storage import LeadStore, dispose_engines
 
 ROOT = Path(__file__).resolve().parents[2]
 

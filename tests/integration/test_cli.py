@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import config
-from bot.cli import main, make_api_server
-from bot.store import LeadStore
+from bot.cli import main
+from bot.delivery import finish_lead
+from bot.settings import current_settings
+from bot.storage import LeadStore
+from bot.web import make_api_server
 
 from .conftest import ROOT, make_sla, make_snapshot
 
@@ -34,7 +36,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_export_json_and_csv(cli_store: LeadStore, capsys: pytest.CaptureFixture[str]) -> None:
     snap = make_snapshot(need='=HYPERLINK("http://evil") our pipeline leaks')
-    cli_store.finish(snap, sla=make_sla(), handoff=True)
+    finish_lead(cli_store, snap, sla=make_sla(), handoff=True)
     code, out, _ = run(capsys, "export", "--format", "json")
     assert code == 0
     objects = json.loads(out)
@@ -58,7 +60,7 @@ def test_export_json_and_csv(cli_store: LeadStore, capsys: pytest.CaptureFixture
 
 
 def test_leads_list_show_feedback_and_report(cli_store: LeadStore, capsys: pytest.CaptureFixture[str]) -> None:
-    lead = cli_store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+    lead = finish_lead(cli_store, make_snapshot(), sla=make_sla(), handoff=True)
     code, out, _ = run(capsys, "leads", "list", "--handed-off")
     assert code == 0 and "ann@example.com" in out and "sales_ready" in out
     code, out, _ = run(capsys, "leads", "list", "--not-handed-off")
@@ -76,7 +78,7 @@ def test_leads_list_show_feedback_and_report(cli_store: LeadStore, capsys: pytes
 
 
 def test_outbox_list_and_retry(cli_store: LeadStore, capsys: pytest.CaptureFixture[str]) -> None:
-    lead = cli_store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+    lead = finish_lead(cli_store, make_snapshot(), sla=make_sla(), handoff=True)
     code, out, _ = run(capsys, "outbox")
     assert code == 0 and "pending" in out
     assert run(capsys, "outbox", "retry", str(lead.handoff.id))[0] == 0  # type: ignore[union-attr]
@@ -84,7 +86,7 @@ def test_outbox_list_and_retry(cli_store: LeadStore, capsys: pytest.CaptureFixtu
 
 
 def test_forget_prints_what_it_deleted(cli_store: LeadStore, capsys: pytest.CaptureFixture[str]) -> None:
-    cli_store.finish(make_snapshot(email="gone@example.com"), sla=make_sla(), handoff=True)
+    finish_lead(cli_store, make_snapshot(email="gone@example.com"), sla=make_sla(), handoff=True)
     code, out, _ = run(capsys, "forget", "gone@example.com")
     assert code == 0 and "deleted 1 lead(s)" in out and "1 handoff(s)" in out
     assert cli_store.list() == []
@@ -109,7 +111,7 @@ def api(cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     def start(token: str | None) -> str:
         if token:
             monkeypatch.setenv("LEADBOT_FEEDBACK_TOKEN", token)
-        server = make_api_server(cli_store, config.settings(), host="127.0.0.1", port=0)
+        server = make_api_server(cli_store, current_settings(), host="127.0.0.1", port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"
@@ -123,7 +125,7 @@ def api(cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
 
 def test_feedback_endpoint_requires_the_bearer_token(api: tuple) -> None:  # type: ignore[type-arg]
     start, store = api
-    lead = store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+    lead = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
     base = start("tok-123")
     body = {"verdict": "reject", "reason": "no budget", "by": "rep@example.com"}
     assert requests.post(f"{base}/feedback/{lead.id}", json=body, timeout=5).status_code == 401
@@ -142,7 +144,7 @@ def test_feedback_endpoint_requires_the_bearer_token(api: tuple) -> None:  # typ
 
 def test_feedback_endpoint_is_unavailable_without_a_token(api: tuple) -> None:  # type: ignore[type-arg]
     start, store = api
-    lead = store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+    lead = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
     base = start(None)
     headers = {"Authorization": "Bearer anything"}
     response = requests.post(f"{base}/feedback/{lead.id}", json={"verdict": "accept"}, headers=headers, timeout=5)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.launcher import Stack
+from bot.ops.local import Stack
 from tests.conftest import Visitor
 
 QUESTIONS = {

@@ -20,8 +20,16 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot.handoff import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, Worker, deliver_due, run_worker, verify_signature
-from bot.store import LeadStore
+from bot.delivery import (
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    Worker,
+    deliver_due,
+    finish_lead,
+    run_worker,
+    verify_signature,
+)
+from bot.storage import LeadStore
 
 from .conftest import ROOT, free_port, make_sla, make_snapshot, wait_until
 
@@ -29,7 +37,7 @@ SECRET = "s3cret-for-tests"
 
 
 def _queue(store: LeadStore, **kwargs: Any) -> int:
-    lead = store.finish(make_snapshot(**kwargs), sla=make_sla(), handoff=True)
+    lead = finish_lead(store, make_snapshot(**kwargs), sla=make_sla(), handoff=True)
     assert lead.handoff is not None
     return lead.handoff.id
 
@@ -120,7 +128,7 @@ def test_without_a_channel_handoffs_stay_pending_with_a_clear_log(
     store: LeadStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     handoff_id = _queue(store)
-    with caplog.at_level(logging.WARNING, logger="bot.handoff"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.worker"):
         assert deliver_due(store) == 0
     assert "no handoff channel configured" in caplog.text
     handoff = store.handoff(handoff_id)

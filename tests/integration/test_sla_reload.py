@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import Stack
+from bot.ops.local import Stack
 from tests.conftest import Visitor
 
 

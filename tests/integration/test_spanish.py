@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.launcher import Stack
+from bot.ops.local import Stack
 from bot.sla import load_sla
 from tests.conftest import ROOT, Visitor
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from bot.store import Base, LeadStore, delete_tracker_events, utcnow
+from bot.delivery import export_leads, finish_lead
+from bot.domain import utcnow
+from bot.storage import Base, LeadStore, delete_tracker_events
 
 from .conftest import make_sla, make_snapshot
 
@@ -69,8 +71,8 @@ def test_contact_is_stored_only_with_consent(store: LeadStore) -> None:
 
 def test_finish_queues_exactly_one_handoff_even_when_called_twice(store: LeadStore) -> None:
     snap = make_snapshot()
-    first = store.finish(snap, sla=make_sla(), handoff=True)
-    second = store.finish(snap, sla=make_sla(), handoff=True)
+    first = finish_lead(store, snap, sla=make_sla(), handoff=True)
+    second = finish_lead(store, snap, sla=make_sla(), handoff=True)
     assert first.handoff is not None and second.handoff is not None
     assert first.handoff.id == second.handoff.id
     assert first.handoff.idempotency_key == second.handoff.idempotency_key
@@ -88,7 +90,7 @@ def test_concurrent_finish_never_creates_two_handoffs(store: LeadStore) -> None:
 
     def finish() -> None:
         try:
-            LeadStore(store.url).finish(snap, sla=make_sla(), handoff=True)
+            finish_lead(LeadStore(store.url), snap, sla=make_sla(), handoff=True)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -102,7 +104,7 @@ def test_concurrent_finish_never_creates_two_handoffs(store: LeadStore) -> None:
 
 
 def test_finish_without_handoff_queues_nothing(store: LeadStore) -> None:
-    lead = store.finish(make_snapshot(status="nurture", total=50), sla=make_sla(), handoff=False)
+    lead = finish_lead(store, make_snapshot(status="nurture", total=50), sla=make_sla(), handoff=False)
     assert lead.handoff is None and lead.finished_at is not None and lead.summary
 
 
@@ -126,11 +128,13 @@ def test_get_by_lead_id_or_conversation_id(store: LeadStore) -> None:
 
 def test_export_matches_design_shape_and_round_trips_values(store: LeadStore) -> None:
     finished = make_snapshot()
-    store.finish(finished, sla=make_sla(), handoff=True)
+    finish_lead(store, finished, sla=make_sla(), handoff=True)
     store.save(make_snapshot(budget=None, role=None, timing=None, status="in_progress", total=30))
     empty = make_snapshot(status="in_progress")
     store.save(replace(empty, answers={}))  # no answer yet: not exported
-    objects = json.loads(json.dumps(store.export(sla=make_sla())))
+    objects = json.loads(
+        json.dumps(export_leads(store, language=make_sla().sales_language, currency=make_sla().currency))
+    )
     assert len(objects) == 2
     obj = next(o for o in objects if o["conversation_id"] == finished.conversation_id)
     assert set(obj) >= DESIGN_KEYS
@@ -154,8 +158,8 @@ def test_export_matches_design_shape_and_round_trips_values(store: LeadStore) ->
 def test_list_filters(store: LeadStore) -> None:
     ready = make_snapshot()
     nurture = make_snapshot(status="nurture", total=50)
-    store.finish(ready, sla=make_sla(), handoff=True)
-    store.finish(nurture, sla=make_sla(), handoff=False)
+    finish_lead(store, ready, sla=make_sla(), handoff=True)
+    finish_lead(store, nurture, sla=make_sla(), handoff=False)
     assert [lead.conversation_id for lead in store.list(tier="nurture")] == [nurture.conversation_id]
     assert [lead.conversation_id for lead in store.list(handed_off=True)] == [ready.conversation_id]
     assert [lead.conversation_id for lead in store.list(handed_off=False)] == [nurture.conversation_id]
@@ -167,7 +171,7 @@ def test_list_filters(store: LeadStore) -> None:
 def test_feedback_and_report(store: LeadStore) -> None:
     a, b, c = (make_snapshot() for _ in range(3))
     for snap in (a, b, c):
-        store.finish(snap, sla=make_sla(), handoff=True)
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
     store.feedback(a.conversation_id, "accept", "great fit", "rep@example.com")
     store.feedback(b.conversation_id, "reject", "student")
     with pytest.raises(ValueError):
@@ -205,7 +209,7 @@ def test_forget_leaves_no_trace_of_the_email(store: LeadStore, tmp_path: Path) -
     # Without consent the contact is not stored, but the visitor typed the email in an answer.
     typed = make_snapshot(email=email, consent=False, need=f"write me at {email.lower()} about our lead mess")
     for snap in (keep, by_contact, typed):
-        store.finish(snap, sla=make_sla(), handoff=True)
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
         with engine.begin() as c:
             c.execute(
                 text("INSERT INTO events (sender_id, data) VALUES (:s, :d)"),
@@ -227,9 +231,9 @@ def test_forget_leaves_no_trace_of_the_email(store: LeadStore, tmp_path: Path) -
 
 def test_purge_erases_old_leads_only(store: LeadStore) -> None:
     old, new = make_snapshot(), make_snapshot()
-    store.finish(old, sla=make_sla(), handoff=True)
+    finish_lead(store, old, sla=make_sla(), handoff=True)
     store.save(new)
-    from bot.store import LeadRow
+    from bot.storage.tables import LeadRow
 
     with store.session() as s:
         row = s.execute(select(LeadRow).where(LeadRow.conversation_id == old.conversation_id)).scalar_one()
@@ -241,7 +245,7 @@ def test_purge_erases_old_leads_only(store: LeadStore) -> None:
 
 def test_claims_never_overlap(store: LeadStore) -> None:
     for _ in range(6):
-        store.finish(make_snapshot(), sla=make_sla(), handoff=True)
+        finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
     results: dict[str, list[int]] = {}
 
     def claim(name: str) -> None:

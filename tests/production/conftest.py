@@ -24,9 +24,9 @@ import pytest
 import requests
 from requests_toolbelt.adapters.source import SourceAddressAdapter
 
-from bot.launcher import MODEL
-from bot.production import ProductionStack, throwaway_settings
-from bot.store import LeadStore, dispose_engines
+from bot.ops.local import MODEL
+from bot.ops.production import ProductionStack, throwaway_settings
+from bot.storage import LeadStore, dispose_engines
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.production import ProductionStack
+from bot.ops.production import ProductionStack
 from tests.production.conftest import SCRIPTS, Visitor, converse, run_concurrently
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(240)]

@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
-from bot.production import ProductionStack
-from bot.store import LeadStore
+from bot.ops.production import ProductionStack
+from bot.storage import LeadStore
 from tests.production.conftest import (
     CLOSINGS,
     SCRIPTS,

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.production import ProductionStack
-from bot.store import LeadStore
-from bot.summary import render_summary
+from bot.delivery.summary import render_summary
+from bot.ops.production import ProductionStack
+from bot.storage import LeadStore
 from tests.production.conftest import Visitor, rasa_alive
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(420)]

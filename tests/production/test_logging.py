@@ -10,7 +10,8 @@ import logging
 
 import pytest
 
-from bot.production import ProductionStack, configure_logging, conversation_logging
+from bot.ops.logs import configure_logging, conversation_logging
+from bot.ops.production import ProductionStack
 from tests.production.conftest import Visitor, converse
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(120)]

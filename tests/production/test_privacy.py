@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.production import ROOT, ProductionStack
-from bot.store import LeadStore
+from bot.ops.production import ROOT, ProductionStack
+from bot.storage import LeadStore
 from tests.production.conftest import SCRIPTS, Visitor, converse
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(180)]

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.flow import ExplainWhy, Finish, RequestHuman, StartOver, Stop
 from actions.form import AskBudget, AskNeed, ValidateQualificationForm
 from actions.reading import ReadMessage
-from bot.store import LeadStore
+from bot.storage import LeadStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

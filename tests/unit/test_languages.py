@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.delivery.summary import LABELS
 from bot.language import detect_language, requested_language
 from bot.sla import check_sla, load_sla
-from bot.summary import LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 SLA_FILE = ROOT / "sla.yml"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.sla
+import bot.sla.reload
 from bot.sla import SLA, CriterionSpec, Rule, SLAError, SLAStore, current_sla, load_sla
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sla.yml"
@@ -123,8 +123,8 @@ def test_load_sla_raises_on_a_yaml_syntax_error(sla_file: Path) -> None:
 
 def test_store_reads_an_unchanged_file_only_once(sla_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    analyse = bot.sla._analyse
-    monkeypatch.setattr(bot.sla, "_analyse", lambda *args: calls.append(args) or analyse(*args))
+    analyse = bot.sla.reload._analyse
+    monkeypatch.setattr(bot.sla.reload, "_analyse", lambda *args: calls.append(args) or analyse(*args))
     store = SLAStore(domain_path=None)
 
     first = store.get(sla_file)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import AnswerRecord, Contact, CriterionRecord, Lead, Turn
-from bot.summary import ZWSP, escape_markdown, render_summary
+from bot.delivery.summary import ZWSP, escape_markdown, render_summary
+from bot.domain import AnswerRecord, Contact, CriterionRecord, Lead, Turn
 
 AT = datetime(2024, 3, 1, 10, 30, tzinfo=timezone.utc)
 NASTY = "<script>alert('x')</script> *bold* _it_ ~del~ `code` [link](http://evil) & \x1b[31mred\x07"

@@ -1,6 +1,6 @@
 """The sales summary: what a rep reads in 20 seconds, as plain text, Slack mrkdwn and HTML.
 
-Rendered from Jinja2 templates (`bot/templates/summary.{txt,md,html}.j2`) that marketing may
+Rendered from Jinja2 templates (`bot/delivery/templates/summary.{txt,md,html}.j2`) that marketing may
 override in `LEADBOT_TEMPLATES_DIR`; the visitor's words are escaped for each format by the
 environment itself (`finalize` / autoescape), so an overriding template is safe by default.
 """
@@ -12,15 +12,13 @@ import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from bot import config
-
-if TYPE_CHECKING:
-    from bot.store import Lead
+from bot.domain import Lead
+from bot.settings import current_settings
 
 FORMATS = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -167,7 +165,7 @@ def render_summary(
     """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    settings = config.settings()
+    settings = current_settings()
     base_url = transcript_base_url if transcript_base_url is not None else settings.transcript_base_url
     directory = templates_dir if templates_dir is not None else settings.templates_dir
     template = _environment(fmt, directory).get_template(FORMATS[fmt])

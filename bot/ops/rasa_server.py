@@ -1,6 +1,6 @@
 """`rasa` with our one safe speed-up applied: the command `make run` and the tests start.
 
-Same CLI as `rasa` (python -m bot.rasa_server run --enable-api ...); see bot/production.py for why.
+Same CLI as `rasa` (python -m bot.ops.rasa_server run --enable-api ...); see bot/ops/rasa_patches.py for why.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
-    from bot.production import cache_action_response_validator
+    from bot.ops.rasa_patches import cache_action_response_validator
 
     # Rasa 3.6 re-checks the action-response JSON schema itself on every action call (~45% of
     # its CPU under load); a prebuilt validator gives the same errors. Off with

@@ -1,13 +1,12 @@
 """`leadbot`: the command line for marketing, sales and ops (check, leads, export, report, outbox…).
 
-Also hosts `leadbot serve`: the outbox worker plus a small HTTP API (feedback, health).
+`leadbot serve` runs the outbox worker beside the HTTP API of `bot/web`.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hmac
 import io
 import json
 import logging
@@ -17,15 +16,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import date, datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from bot import config
+from bot.settings import current_settings
+from bot.web import make_api_server
 
 if TYPE_CHECKING:
     from bot.sla import SLA
-    from bot.store import LeadStore
+    from bot.storage import LeadStore
 
 log = logging.getLogger("leadbot")
 
@@ -170,14 +168,14 @@ def _date(value: str) -> date | datetime:
 
 
 def _store(args: argparse.Namespace) -> LeadStore:
-    from bot.store import LeadStore
+    from bot.storage import LeadStore
 
     return LeadStore(args.database_url)
 
 
 def _sla_or_none() -> SLA | None:
     """The SLA for labels, currency and the follow-up promise; commands still work without it."""
-    path = config.settings().sla_path
+    path = current_settings().sla_path
     try:
         from bot.sla import load_sla
 
@@ -196,7 +194,7 @@ def _sla_or_none() -> SLA | None:
 def _check(args: argparse.Namespace) -> int:
     from bot.sla import check_sla, load_sla
 
-    path = args.path or config.settings().sla_path
+    path = args.path or current_settings().sla_path
     problems = check_sla(path, args.domain)
     for problem in problems:
         print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
@@ -218,7 +216,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate_corpus, load_corpus
     from bot.sla import SLAError, load_sla
 
-    path = args.path or config.settings().sla_path
+    path = args.path or current_settings().sla_path
     try:
         sla = load_sla(path)
     except SLAError as error:
@@ -264,7 +262,7 @@ def _leads_list(args: argparse.Namespace) -> int:
 
 
 def _leads_show(args: argparse.Namespace) -> int:
-    from bot.summary import render_summary
+    from bot.delivery.summary import render_summary
 
     store = _store(args)
     lead = store.get(args.id)
@@ -291,7 +289,17 @@ def _leads_show(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     store = _store(args)
     sla = _sla_or_none()
-    objects = store.export(sla=sla, tier=args.tier, since=args.since, until=args.until, handed_off=args.handed_off)
+    from bot.delivery.payload import export_leads
+
+    objects = export_leads(
+        store,
+        language=sla.sales_language if sla is not None else "en",
+        currency=sla.currency if sla is not None else None,
+        tier=args.tier,
+        since=args.since,
+        until=args.until,
+        handed_off=args.handed_off,
+    )
     text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
@@ -428,7 +436,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.handoff import Worker
+    from bot.delivery.worker import Worker
 
     worker = Worker(_store(args))
     if args.once:
@@ -440,9 +448,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.handoff import Worker
+    from bot.delivery.worker import Worker
 
-    settings = config.settings()
+    settings = current_settings()
     store = _store(args)
     server = make_api_server(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
     stop = _stop_on_signals()
@@ -470,76 +478,10 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-# --------------------------------------------------------------------------- the HTTP API
-
-
-def make_api_server(store: LeadStore, settings: config.Settings, *, host: str, port: int) -> ThreadingHTTPServer:
-    """`POST /feedback/<lead_id>` (Bearer LEADBOT_FEEDBACK_TOKEN) and `GET /health`."""
-
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "leadbot"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.info("api %s - " + format, self.address_string(), *args)
-
-        def _reply(self, status: HTTPStatus, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if status is HTTPStatus.UNAUTHORIZED:
-                self.send_header("WWW-Authenticate", "Bearer")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            if self.path.split("?")[0] != "/health":
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            try:
-                pending = len(store.handoffs(status="pending"))
-                dead = len(store.handoffs(status="dead"))
-            except Exception as exc:
-                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"status": "error", "error": type(exc).__name__})
-            return self._reply(HTTPStatus.OK, {"status": "ok", "outbox": {"pending": pending, "dead": dead}})
-
-        def do_POST(self) -> None:
-            match = re.fullmatch(r"/feedback/([^/?]+)", self.path.split("?")[0])
-            if match is None:
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            token = settings.feedback_token
-            if not token:
-                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "feedback disabled: no token configured"})
-            given = self.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                return self._reply(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"})
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > 65536:
-                    return self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not isinstance(body, dict):
-                    raise ValueError("body must be a JSON object")
-                fb = store.feedback(
-                    match.group(1),
-                    str(body.get("verdict", "")),
-                    str(body.get("reason") or ""),
-                    (str(body["by"]) if body.get("by") is not None else None),
-                )
-            except LookupError:
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": f"no lead {match.group(1)}"})
-            except ValueError as exc:
-                return self._reply(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
-            return self._reply(
-                HTTPStatus.OK, {"id": fb.id, "lead_id": fb.lead_id, "verdict": fb.verdict, "at": fb.at.isoformat()}
-            )
-
-    return ThreadingHTTPServer((host, port), Handler)
-
-
 def _clean(value: str | None) -> str:
-    from bot.summary import escape_text
+    from bot.delivery.summary import escape_text
 
     return " ".join(escape_text(value).split())
 
 
-__all__ = ["main", "make_api_server", "to_csv"]
+__all__ = ["main", "to_csv"]

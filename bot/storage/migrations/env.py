@@ -1,6 +1,6 @@
 """Alembic environment for the leads database.
 
-Configured in code by `bot.store.migrate` (no alembic.ini needed, so it works from an installed
+Configured in code by `bot.storage.engine.migrate` (no alembic.ini needed, so it works from an installed
 package); `alembic -x url=... upgrade head` also works for ops who prefer the Alembic CLI.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.store import Base
+from bot.storage.tables import Base
 
 target_metadata = Base.metadata
 
@@ -30,9 +30,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot import config
+    from bot.settings import current_settings
 
-    url = context.get_x_argument(as_dictionary=True).get("url") or config.settings().database_url
+    url = context.get_x_argument(as_dictionary=True).get("url") or current_settings().database_url
     engine = create_engine(url, future=True)
     with engine.begin() as conn:
         _run(conn)

@@ -1,0 +1,156 @@
+"""Sales' channels: a signed JSON webhook, a Slack-compatible webhook and SMTP email.
+
+Each channel sends one stored handoff payload as is (never re-rendered, so every retry carries
+the same body and idempotency key) and reports the result; the worker decides what happens next.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Protocol
+
+import requests
+
+from bot.delivery.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, canonical_body, sign
+from bot.domain import Handoff
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, handoff: Handoff) -> DeliveryResult: ...
+
+
+class WebhookChannel:
+    """POST the payload as JSON, signed, with the handoff's fixed idempotency key."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, secret: str | None, timeout: float) -> None:
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+        self._http = requests.Session()
+
+    def send(self, handoff: Handoff) -> DeliveryResult:
+        body = canonical_body(handoff.payload)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "leadbot-handoff/1",
+            IDEMPOTENCY_HEADER: handoff.idempotency_key,
+        }
+        if self.secret:
+            headers[SIGNATURE_HEADER] = sign(body, self.secret)
+        return _post(self._http, self.url, body, headers, self.timeout)
+
+
+class SlackChannel:
+    """A Slack-compatible incoming webhook: `{"text": <mrkdwn summary>}`."""
+
+    name = "slack"
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._http = requests.Session()
+
+    def send(self, handoff: Handoff) -> DeliveryResult:
+        text = str(handoff.payload.get("summary_markdown") or handoff.payload.get("summary") or "")
+        body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8", IDEMPOTENCY_HEADER: handoff.idempotency_key}
+        return _post(self._http, self.url, body, headers, self.timeout)
+
+
+class EmailChannel:
+    """SMTP: an HTML summary with a plain-text alternative; STARTTLS unless disabled."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.smtp_host
+        self.settings = settings
+
+    def message(self, handoff: Handoff) -> EmailMessage:
+        s = self.settings
+        payload = handoff.payload
+        text = str(payload.get("summary") or "")
+        html = str(payload.get("summary_html") or "")
+        msg = EmailMessage()
+        # The subject is the summary's first line (already free of control characters).
+        subject = " ".join((text.splitlines() or ["New lead"])[0].split())[:200]
+        msg["Subject"] = subject
+        msg["From"] = s.smtp_from or s.smtp_user or f"leadbot@{socket.getfqdn()}"
+        msg["To"] = ", ".join(s.smtp_to)
+        msg["Date"] = formatdate(localtime=False)
+        # Stable across retries, so mail systems can drop a duplicate after a crash.
+        msg["Message-ID"] = f"<{handoff.idempotency_key}@leadbot>"
+        msg["X-Leadbot-Idempotency-Key"] = handoff.idempotency_key
+        msg.set_content(text)
+        if html:
+            msg.add_alternative(html, subtype="html")
+        return msg
+
+    def send(self, handoff: Handoff) -> DeliveryResult:
+        s = self.settings
+        started = time.monotonic()
+        try:
+            msg = self.message(handoff)
+            smtp_class = smtplib.SMTP_SSL if s.smtp_port == 465 else smtplib.SMTP
+            with smtp_class(s.smtp_host or "", s.smtp_port, timeout=s.handoff_timeout_seconds) as smtp:
+                if s.smtp_starttls and smtp_class is smtplib.SMTP:
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.smtp_user:
+                    smtp.login(s.smtp_user, s.smtp_password or "")
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+        return DeliveryResult(True, 250, None, _ms(started))
+
+
+def _post(http: requests.Session, url: str, body: bytes, headers: dict[str, str], timeout: float) -> DeliveryResult:
+    started = time.monotonic()
+    try:
+        response = http.post(url, data=body, headers=headers, timeout=(min(timeout, 5.0), timeout))
+    except requests.RequestException as exc:
+        return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+    ok = 200 <= response.status_code < 300
+    error = None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+    return DeliveryResult(ok, response.status_code, error, _ms(started))
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def channels_from_settings(settings: Settings) -> dict[str, Channel]:
+    """Every channel the environment configures; several may be active at once."""
+    channels: dict[str, Channel] = {}
+    timeout = settings.handoff_timeout_seconds
+    if settings.handoff_url:
+        if not settings.handoff_secret:
+            log.warning("LEADBOT_HANDOFF_SECRET is not set: webhook handoffs are sent unsigned")
+        channels["webhook"] = WebhookChannel(settings.handoff_url, settings.handoff_secret, timeout)
+    if settings.slack_webhook_url:
+        channels["slack"] = SlackChannel(settings.slack_webhook_url, timeout)
+    if settings.email_configured:
+        channels["email"] = EmailChannel(settings)
+    return channels

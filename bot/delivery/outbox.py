@@ -1,0 +1,43 @@
+"""Finishing a lead: render its summary and handoff body, then have the store keep them.
+
+The conversation side calls `finish_lead` (through `DeliveringStore.finish`, the store the
+actions hold) when a conversation ends; the worker delivers what was queued here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.delivery.payload import queued_handoff
+from bot.delivery.summary import render_summary
+from bot.domain import Lead, LeadSnapshot
+from bot.settings import Settings, current_settings
+from bot.sla import SLA
+from bot.storage import LeadStore
+
+
+def finish_lead(
+    store: LeadStore, snapshot: LeadSnapshot, *, sla: SLA, handoff: bool, settings: Settings | None = None
+) -> Lead:
+    """Write the final state, render the summary (and with `handoff` the webhook body), store them.
+
+    Idempotent: a second call never queues a second handoff; without `handoff`, a queued one
+    that no channel has received yet is cancelled (a late correction left the lead not a fit).
+
+    Two short transactions around the rendering instead of one long one holding the write
+    lock: if the process dies in between, the lead is stored as finished but without its
+    summary and handoff until `finish_lead` runs for it again.
+    """
+    lead = store.close(snapshot, currency=sla.currency)
+    summary = render_summary(lead, language=sla.sales_language, fmt="text")
+    queued = None
+    if handoff and lead.handoff is None:
+        queued = queued_handoff(replace(lead, summary=summary), sla.sales_language, settings or current_settings())
+    return store.settle(lead.id, summary=summary, handoff=queued, hand_off=handoff)
+
+
+class DeliveringStore(LeadStore):
+    """The lead store as the conversation uses it: `finish` renders through delivery first."""
+
+    def finish(self, snapshot: LeadSnapshot, *, sla: SLA, handoff: bool) -> Lead:
+        return finish_lead(self, snapshot, sla=sla, handoff=handoff)

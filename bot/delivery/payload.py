@@ -1,0 +1,114 @@
+"""What leaves the building: the export object and the webhook payload, built from a lead.
+
+The store keeps what is rendered here (the summary, the handoff body) and renders nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.delivery.summary import render_summary
+from bot.domain import CORE_CRITERIA, Contact, Handoff, Lead, QueuedHandoff, utcnow
+from bot.settings import Settings
+from bot.storage import LeadStore
+
+SCHEMA_VERSION = 1
+
+
+def configured_channels(settings: Settings) -> tuple[str, ...]:
+    """The channels a handoff queued now is meant for (the worker adds any configured later)."""
+    channels: list[str] = []
+    if settings.handoff_url:
+        channels.append("webhook")
+    if settings.slack_webhook_url:
+        channels.append("slack")
+    if settings.email_configured:
+        channels.append("email")
+    return tuple(channels)
+
+
+def export_object(lead: Lead, *, language: str = "en", currency: str | None = None) -> dict[str, Any]:
+    """One lead as the export object of docs/export.md (plus a few extra fields).
+
+    The stored summary when there is one; a lead still in progress gets one rendered now."""
+    answers: dict[str, Any] = {}
+    for name in [*CORE_CRITERIA, *(n for n in lead.answers if n not in CORE_CRITERIA)]:
+        answer = lead.answers.get(name)
+        item: dict[str, Any] = {
+            "raw": answer.raw if answer else None,
+            "value": answer.value if answer else None,
+            "points": answer.points if answer else 0,
+        }
+        if name == "budget":
+            item["currency"] = lead.currency or currency or "EUR"
+        if answer is not None:
+            item["kind"] = answer.kind
+            item["explanation"] = answer.explanation
+            item["confidence"] = answer.confidence
+        answers[name] = item
+    contact = lead.contact or Contact(None, None, None)
+    return {
+        "conversation_id": lead.conversation_id,
+        "started_at": _iso(lead.started_at),
+        "language": lead.language,
+        "answers": answers,
+        "score": lead.score,
+        "tier": lead.tier,
+        "knocked_out_by": lead.knocked_out_by,
+        "qualified": lead.qualified,
+        "handed_off": lead.handed_off,
+        "contact": {"name": contact.name, "email": contact.email, "company": contact.company},
+        "summary": lead.summary if lead.summary is not None else render_summary(lead, language=language, fmt="text"),
+        "lead_id": lead.id,
+        "status": lead.status,
+        "finished_at": _iso(lead.finished_at) if lead.finished_at else None,
+        "human_requested": lead.human_requested,
+        "page_context": dict(lead.page_context),
+        "handoff_status": lead.handoff.status if lead.handoff else None,
+    }
+
+
+def export_leads(
+    store: LeadStore, *, language: str = "en", currency: str | None = None, **filters: Any
+) -> list[dict[str, Any]]:
+    """The export objects, oldest first, for conversations with at least one answer."""
+    leads = store.list(answered_only=True, **filters)
+    return [export_object(lead, language=language, currency=currency) for lead in reversed(leads)]
+
+
+def queued_handoff(lead: Lead, language: str, settings: Settings) -> QueuedHandoff:
+    """Render the webhook body for a lead about to be handed off: the export object, the three
+    summaries and the handoff's identity (the store adds `handoff_id` once the row exists)."""
+    key = str(uuid.uuid4())
+    now = utcnow()
+    pending = Handoff(
+        id=0,
+        lead_id=lead.id,
+        conversation_id=lead.conversation_id,
+        idempotency_key=key,
+        channels=configured_channels(settings),
+        delivered={},
+        payload={},
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        sent_at=None,
+        created_at=now,
+        last_error=None,
+    )
+    queued = replace(lead, handoff=pending)
+    body = export_object(queued, language=language)
+    body["summary"] = render_summary(queued, language=language, fmt="text")
+    body["summary_markdown"] = render_summary(queued, language=language, fmt="markdown")
+    body["summary_html"] = render_summary(queued, language=language, fmt="html")
+    body["idempotency_key"] = key
+    body["event"] = "lead.handed_off"
+    body["schema_version"] = SCHEMA_VERSION
+    return QueuedHandoff(idempotency_key=key, channels=pending.channels, payload=body)
+
+
+def _iso(value: datetime) -> str:
+    return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value).isoformat()

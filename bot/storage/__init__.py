@@ -1,0 +1,12 @@
+"""Storage: the leads database (SQLAlchemy + Alembic), SQLite by default, PostgreSQL in production.
+
+`LeadStore` is the one entry point; it persists records and what delivery rendered, and renders
+nothing itself.
+"""
+
+from bot.storage.engine import dispose_engines, engine_for, migrate
+from bot.storage.leads import LeadStore
+from bot.storage.privacy import delete_tracker_events
+from bot.storage.tables import Base
+
+__all__ = ["Base", "LeadStore", "delete_tracker_events", "dispose_engines", "engine_for", "migrate"]

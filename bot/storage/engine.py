@@ -1,0 +1,76 @@
+"""Database engines: one per URL per process, migrated to head (Alembic) on first use.
+
+SQLite gets the pragmas the store relies on (foreign keys, WAL, a busy timeout); PostgreSQL a
+pre-ping pool and an advisory lock so processes opening a fresh database migrate it once.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL per process, migrated to head on first use."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _create_engine(url)
+            migrate(engine)
+            _ENGINES[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            future=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            if not memory:
+                # WAL lets the worker read while the action server writes.
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """`alembic upgrade head` on this engine, configured in code so it works when installed."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Several processes (actions, worker, CLI) may open a fresh database at once.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7420501)"))
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")

@@ -1,0 +1,94 @@
+"""`leadbot report`: the funnel per tier, delivery times, acceptance and follow-up breaches.
+
+Computed in Python over the detached lead records, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from bot.domain import HANDOFF_STATUSES, Report, utcnow
+from bot.storage.base import StoreBase
+from bot.storage.convert import as_datetime, percentile
+
+
+class ReportStore(StoreBase):
+    """The report numbers over leads started in a period."""
+
+    def report(
+        self,
+        *,
+        follow_up_minutes: int | None = None,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        now: datetime | None = None,
+    ) -> Report:
+        """Numbers for `leadbot report`, over leads started in [since, until).
+
+        - per tier / status: every lead with a tier (in-progress ones included).
+        - handoffs sent / pending / dead: the outbox rows of those leads.
+        - acceptance: the latest verdict per lead; rate = accepted / (accepted + rejected).
+        - delivery minutes: from the lead's last answer to the handoff being accepted by every
+          channel (`sent_at`), for sent handoffs only.
+        - follow-up: the clock starts when the handoff is queued (the moment the visitor is told
+          sales will call). Sales' first feedback on the lead is taken as the follow-up. Met: first
+          feedback within `follow_up_minutes`; breached: later, or none yet and the deadline is past
+          (dead handoffs included: the promise was still made); open: none yet, deadline ahead.
+        """
+        now = now or utcnow()
+        leads = self.list(since=since, until=until)
+        per_tier: dict[str, int] = {}
+        per_status: dict[str, int] = {}
+        counts = {s: 0 for s in HANDOFF_STATUSES}
+        accepted = rejected = met = breached = still_open = 0
+        delivery: builtins.list[float] = []
+        for lead in leads:
+            if lead.tier:
+                per_tier[lead.tier] = per_tier.get(lead.tier, 0) + 1
+            per_status[lead.status] = per_status.get(lead.status, 0) + 1
+            if lead.feedback:
+                if lead.feedback[-1].verdict == "accept":
+                    accepted += 1
+                else:
+                    rejected += 1
+            handoff = lead.handoff
+            if handoff is None:
+                continue
+            counts[handoff.status] = counts.get(handoff.status, 0) + 1
+            if handoff.sent_at is not None:
+                start = lead.last_answer_at or handoff.created_at
+                delivery.append(max(0.0, (handoff.sent_at - start).total_seconds() / 60))
+            if follow_up_minutes is not None:
+                deadline = handoff.created_at + timedelta(minutes=follow_up_minutes)
+                first = lead.feedback[0].at if lead.feedback else None
+                if first is not None:
+                    if first <= deadline:
+                        met += 1
+                    else:
+                        breached += 1
+                elif now > deadline:
+                    breached += 1
+                else:
+                    still_open += 1
+        return Report(
+            since=as_datetime(since) if since is not None else None,
+            until=as_datetime(until) if until is not None else None,
+            leads=len(leads),
+            per_tier=per_tier,
+            per_status=per_status,
+            handoffs_sent=counts["sent"],
+            handoffs_pending=counts["pending"],
+            handoffs_dead=counts["dead"],
+            accepted=accepted,
+            rejected=rejected,
+            delivery_minutes_median=median(delivery) if delivery else None,
+            delivery_minutes_p95=percentile(delivery, 95) if delivery else None,
+            follow_up_within_minutes=follow_up_minutes,
+            follow_up_met=met,
+            follow_up_breached=breached,
+            follow_up_open=still_open,
+        )
+
+    # ------------------------------------------------------------------ privacy

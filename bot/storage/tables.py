@@ -1,0 +1,157 @@
+"""The leads database schema as SQLAlchemy models: leads, answers, handoffs, attempts, feedback.
+
+The schema itself is owned by the Alembic migrations next to this module (`migrations/`);
+these classes must match them column for column.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+
+class UTCDateTime(TypeDecorator):  # type: ignore[misc]
+    """Timezone-aware UTC in and out, also on SQLite (which stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+Base: Any = declarative_base()
+
+
+class LeadRow(Base):
+    __tablename__ = "leads"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, unique=True)
+    started_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    finished_at = Column(UTCDateTime)
+    last_answer_at = Column(UTCDateTime)
+    language = Column(String(16), nullable=False, default="en")
+    status = Column(String(32), nullable=False, default="in_progress")
+    score = Column(Integer, nullable=False, default=0)
+    tier = Column(String(32))
+    knocked_out_by = Column(String(64))
+    qualified = Column(Boolean, nullable=False, default=False)
+    human_requested = Column(Boolean, nullable=False, default=False)
+    contact_consent = Column(Boolean)
+    contact_name = Column(Text)
+    contact_email = Column(Text)
+    contact_company = Column(Text)
+    currency = Column(String(8))
+    page_context = Column(JSON)
+    transcript = Column(JSON)
+    breakdown = Column(JSON)
+    summary = Column(Text)
+
+    answers = relationship("AnswerRow", cascade="all, delete-orphan", passive_deletes=True)
+    handoff = relationship("HandoffRow", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    feedback = relationship(
+        "FeedbackRow", cascade="all, delete-orphan", passive_deletes=True, order_by="FeedbackRow.at"
+    )
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("lead_id", "criterion", name="uq_answers_lead_criterion"),)
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    criterion = Column(String(64), nullable=False)
+    raw = Column(Text, nullable=False)
+    kind = Column(String(16), nullable=False)
+    # Two typed columns, not one JSON column: SQLite's numeric affinity would turn 20000.0 into 20000.
+    value_text = Column(Text)
+    value_number = Column(Float)
+    currency = Column(String(8))
+    amount = Column(Float)
+    period = Column(String(16))
+    points = Column(Integer, nullable=False, default=0)
+    max_points = Column(Integer, nullable=False, default=0)
+    rule = Column(Text, nullable=False, default="")
+    explanation = Column(Text, nullable=False, default="")
+    confidence = Column(Float, nullable=False, default=0.0)
+    reason = Column(Text, nullable=False, default="")
+    knock_out = Column(Boolean, nullable=False, default=False)
+    extra = Column(JSON)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, unique=True)
+    idempotency_key = Column(String(36), nullable=False, unique=True)
+    channels = Column(JSON, nullable=False)  # targets at creation; refilled from config if empty
+    delivered = Column(JSON, nullable=False)  # channel -> ISO time accepted
+    payload = Column(JSON, nullable=False)
+    status = Column(String(16), nullable=False, default="pending", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, index=True)
+    claimed_until = Column(UTCDateTime)
+    claimed_by = Column(String(64))
+    last_error = Column(Text)
+    sent_at = Column(UTCDateTime)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    lead = relationship("LeadRow", back_populates=None, viewonly=True)
+    attempts_log = relationship(
+        "DeliveryAttemptRow", cascade="all, delete-orphan", passive_deletes=True, order_by="DeliveryAttemptRow.id"
+    )
+
+
+class DeliveryAttemptRow(Base):
+    __tablename__ = "delivery_attempts"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    ok = Column(Boolean, nullable=False)
+    status_code = Column(Integer)
+    error = Column(Text)
+    duration_ms = Column(Float, nullable=False, default=0.0)
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    verdict = Column(String(16), nullable=False)
+    reason = Column(Text, nullable=False, default="")
+    by = Column(Text)
+    at = Column(UTCDateTime, nullable=False)
