@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
+from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
 
 
 class ExplainWhy(Action):

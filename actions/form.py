@@ -13,11 +13,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from bot.confirm import understood_as
-from bot.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
-from bot.lead import score_slots
+from bot.conversation.confirm import understood_as
+from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
+from bot.conversation.lead import score_slots
+from bot.conversation.reading import read_one
 from bot.parse.base import Criterion
-from bot.scoring import read_one
 
 
 class ValidateQualificationForm(FormValidationAction):

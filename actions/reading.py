@@ -12,12 +12,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from bot.confirm import understood_as
-from bot.dialogue import DIGRESSIONS, closing, read_turn, remember_question
-from bot.language import SENTENCE_WORDS, detect_language, greeting_language, requested_language
+from bot.conversation.confirm import understood_as
+from bot.conversation.dialogue import DIGRESSIONS, closing, read_turn, remember_question
+from bot.conversation.language import SENTENCE_WORDS, detect_language, greeting_language, requested_language
+from bot.conversation.visit import page_context
+from bot.conversation.visit import requested_language as page_language
 from bot.scoring import Tier
-from bot.visit import page_context
-from bot.visit import requested_language as page_language
 
 
 class ReadMessage(Action):

@@ -14,9 +14,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.conversation.lead import conversation_start, snapshot
 from bot.delivery import DeliveringStore as LeadStore
 from bot.domain import LeadSnapshot
-from bot.lead import conversation_start, snapshot
 from bot.settings import current_settings as settings
 from bot.sla import SLA, current_sla
 

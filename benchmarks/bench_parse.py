@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
+from bot.conversation.reading import parse_answers, score_conversation  # noqa: E402
 from bot.parse import parse_budget, parse_need, parse_role, parse_timing  # noqa: E402
-from bot.scoring import parse_answers, score_answers, score_conversation  # noqa: E402
+from bot.scoring import score_answers  # noqa: E402
 from bot.sla import SLA, check_sla, load_sla  # noqa: E402
 
 SETS_PER_SECOND_TARGET = 5000.0
@@ -193,7 +194,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from datetime import date
 from bot.sla import load_sla
-from bot.scoring import score_conversation
+from bot.conversation.reading import score_conversation
 t1 = time.perf_counter()
 sla = load_sla("sla.yml")
 t2 = time.perf_counter()

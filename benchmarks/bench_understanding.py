@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
+from bot.conversation.language import detect_language  # noqa: E402
 from bot.delivery.payload import export_object  # noqa: E402
 from bot.evaluation import FIELDS, Item, Tally, bucket, load_conversations, load_corpus  # noqa: E402
-from bot.language import detect_language  # noqa: E402
 from bot.ops.local import Stack  # noqa: E402
 from bot.sla import load_sla  # noqa: E402
 from bot.storage import LeadStore  # noqa: E402

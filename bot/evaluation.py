@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from bot.dialogue import read_turn
+from bot.conversation.dialogue import read_turn
+from bot.conversation.reading import read_one
 from bot.parse.base import Answer, Criterion, Kind
-from bot.scoring import read_one
 from bot.sla import SLA
 
 FIELDS = tuple(c.value for c in Criterion)

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from enum import Enum
 
-from bot.parse import read_answer, read_message
-from bot.parse.base import Answer, Criterion
+from bot.parse.base import Answer
 from bot.sla import SLA, Rule
 from bot.sla.model import rule_for as _rule_for
 
@@ -113,54 +111,6 @@ def score_answers(
     else:
         tier = Tier.DISQUALIFIED
     return Score(total=total, tier=tier, breakdown=tuple(breakdown), knocked_out_by=knocked_out_by)
-
-
-def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) -> dict[Criterion, Answer]:
-    """Every answer in one message, read with the SLA's need phrases, currency and rates."""
-    return read_message(
-        text,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        expected=expected,
-        models=sla.models(),
-    )
-
-
-def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
-    """One question's answer in a message, read as ``read_with_sla(expected=criterion)`` reads it,
-    parsing only that criterion (and the budget's span for timing), not all four."""
-    return read_answer(
-        text,
-        criterion,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        models=sla.models(),
-    )
-
-
-def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:
-    """Parse each question's raw words as an answer to that question."""
-    criteria = {c.value for c in Criterion}
-    return {
-        slot: read_one(text, Criterion(slot), sla, conversation_date)
-        for slot, text in raw.items()
-        if text is not None and slot in criteria
-    }
-
-
-def score_conversation(
-    raw: Mapping[str, str | None],
-    sla: SLA,
-    conversation_date: date,
-    *,
-    signals: Mapping[str, bool] | None = None,
-) -> Score:
-    """(the visitor's words per question, SLA, conversation date) -> Score."""
-    return score_answers(parse_answers(raw, sla, conversation_date), sla, signals=signals)
 
 
 def _describe(rule: Rule) -> str:

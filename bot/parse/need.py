@@ -146,7 +146,7 @@ _PHRASE_VOTE = 0.5
 # ("asdf", "ok", an emoji) and counts as not understood rather than as a low-confidence class.
 _MIN_KNOWN_WORDS = 0.34
 _STRICT_CONFIDENCE = 0.8
-# Below this the dialogue asks a clarifying question (see bot/dialogue.py).
+# Below this the dialogue asks a clarifying question (see bot/conversation/dialogue.py).
 CLARIFY_BELOW = 0.5
 _MODEL_REASON = {
     PAIN: "describes a current problem we solve",

@@ -210,7 +210,7 @@ class SLA(_Strict):
                 for texts in by_class.values()
                 for text in texts
             ]
-            trained, own_model = classifier_for(Examples.of({**own, OTHER: other}), name)
+            trained, own_model = classifier_for(Examples.of({**own, OTHER: [*own.get(OTHER, []), *other]}), name)
             final = final and own_model
             return trained
 
@@ -258,10 +258,12 @@ WHEN_KINDS: dict[str, tuple[str, ...]] = {
     "timing": ("undecided", "none", "unknown"),
 }
 # The classes a criterion's classifier may be taught (see `examples` in sla.yml).
+# `other` is for messages that answer none of the questions ("love the colours on your site"):
+# each model also learns every other criterion's examples as `other`.
 EXAMPLE_CLASSES: dict[str, tuple[str, ...]] = {
-    "need": ("pain", "interest", "none"),
-    "role": ("decision_maker", "influencer", "individual", "no_authority"),
-    "budget": ("undecided", "none"),
+    "need": ("pain", "interest", "none", "other"),
+    "role": ("decision_maker", "influencer", "individual", "no_authority", "other"),
+    "budget": ("undecided", "none", "other"),
 }
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.confirm import understood_as
-from bot.dialogue import CLARIFY, apply_clarifications, closing, is_question, read_turn
-from bot.language import greeting_language
+from bot.conversation.confirm import understood_as
+from bot.conversation.dialogue import CLARIFY, apply_clarifications, closing, is_question, read_turn
+from bot.conversation.language import greeting_language
+from bot.conversation.reading import parse_answers, read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
-from bot.scoring import Tier, parse_answers, read_with_sla
+from bot.scoring import Tier
 from bot.sla import load_sla
 
 SLA = load_sla(Path(__file__).resolve().parents[2] / "sla.yml")

@@ -1,6 +1,6 @@
 """Every language the SLA names is spoken everywhere: responses, SLA texts, labels, NLU data.
 
-Also the table of how a message's language is told (`bot.language`). Adding a language
+Also the table of how a message's language is told (`bot.conversation.language`). Adding a language
 means making this file pass (see docs/languages.md).
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.conversation.language import detect_language, requested_language
 from bot.delivery.summary import LABELS
-from bot.language import detect_language, requested_language
 from bot.sla import check_sla, load_sla
 
 ROOT = Path(__file__).resolve().parents[2]

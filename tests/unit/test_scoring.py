@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.reading import score_conversation
 from bot.parse.base import Answer, Criterion, Kind
-from bot.scoring import Tier, score_answers, score_conversation
+from bot.scoring import Tier, score_answers
 from bot.sla import load_sla
 
 SLA = load_sla(Path(__file__).resolve().parents[2] / "sla.yml")

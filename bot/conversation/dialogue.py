@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.language import greeting_language, plain_words
+from bot.conversation.language import greeting_language, plain_words
+from bot.conversation.reading import read_one, read_with_sla
 from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
-from bot.scoring import Score, Tier, read_one, read_with_sla
+from bot.scoring import Score, Tier
 from bot.sla import SLA
 
 QUESTION_SLOTS = tuple(c.value for c in Criterion)

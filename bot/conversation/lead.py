@@ -9,10 +9,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from bot.dialogue import apply_clarifications
+from bot.conversation.dialogue import apply_clarifications
+from bot.conversation.reading import parse_answers
 from bot.domain import Contact, LeadSnapshot, Turn
 from bot.parse.base import Answer
-from bot.scoring import Score, parse_answers, score_answers
+from bot.scoring import Score, score_answers
 from bot.sla import SLA
 
 
