@@ -14,7 +14,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import DIGRESSIONS, closing, read_turn, remember_question
-from bot.conversation.language import SENTENCE_WORDS, detect_language, greeting_language, requested_language
+from bot.conversation.language import (
+    SENTENCE_WORDS,
+    SWITCH_WORDS,
+    detect_language,
+    greeting_language,
+    requested_language,
+)
 from bot.conversation.visit import page_context
 from bot.conversation.visit import requested_language as page_language
 from bot.scoring import Tier
@@ -129,6 +135,12 @@ def _language(
         chosen = asked or next((lang for lang in languages if lang != current), current or languages[0])
         return chosen, chosen
     if settled:
+        # A long sentence plainly in another language wins over a first one that mixed both
+        # ("hi, your website is slow today, lo sabíais?"); a title or a short aside never does.
+        if len(text.split()) >= SWITCH_WORDS and intent != "nonsense":
+            detected = detect_language(text, tuple(languages))
+            if detected and detected != settled:
+                return detected, detected
         return str(settled), str(settled)
     # Form activation reads the same message again without its metadata: the session's stands in.
     from_page = page_language(metadata) or page_language(tracker.get_slot("session_started_metadata") or {})

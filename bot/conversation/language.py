@@ -92,3 +92,4 @@ def greeting_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> s
 
 
 SENTENCE_WORDS = 3  # from this many words a message's own language overrides the page's
+SWITCH_WORDS = 12  # ...and from this many, it overrides the language of an earlier sentence

@@ -250,3 +250,13 @@ def test_a_question_passed_on_is_handled_so_the_form_does_not_say_it_did_not_und
     assert [e["name"] for e in validation] == ["visitor_questions"]
     plain = tracker("bananas", slots={"requested_slot": "need"})
     assert run_async(ValidateQualificationForm().get_validation_events(CollectingDispatcher(), plain, DOMAIN)) == []
+
+
+def test_a_long_sentence_in_the_other_language_overrides_a_mixed_first_one() -> None:
+    slots = {"language": "en", "visitor_language": "en", "requested_slot": "need"}
+    spanish = "bueno ya que estoy: queremos saber qué empresas nos escriben y cuáles tienen intención de compra de verdad"
+    events, _ = run(ReadMessage(), tracker(spanish, slots=slots))
+    assert slot_sets(events)["language"] == "es" and slot_sets(events)["visitor_language"] == "es"
+    slots = {"language": "es", "visitor_language": "es", "requested_slot": "role"}
+    events, _ = run(ReadMessage(), tracker("Head of Sales at a SaaS company in Madrid", slots=slots))
+    assert "language" not in slot_sets(events) and "visitor_language" not in slot_sets(events)
