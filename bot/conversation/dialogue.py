@@ -113,11 +113,7 @@ def read_turn(
     # Fields this message states outright besides the question pending (an amount, a time frame,
     # a title, an amended budget): a need volunteered beside them, or a soft reading of the
     # pending question ("todavía no"), is a reading of the same words, not a second statement.
-    stated_elsewhere = {
-        c
-        for c, a in found.items()
-        if c.value != asked and c is not Criterion.NEED and a.understood and a.kind is Kind.VALUE
-    } | {c for c in stored if c.value != asked}
+    stated_elsewhere = {c for c in _stated(found) | set(stored) if c.value != asked}
     pending_answer = found.get(Criterion(asked)) if asked else None
     if (
         pending_answer is not None
@@ -234,11 +230,7 @@ def _read_corrections(
     # a need, "not decided" or "no plans" is read into it only when it names none of those, and
     # answers neither the question pending nor the budget amended: "en realidad soy el director
     # comercial, todavía no me acostumbro" corrects the role, not the timing.
-    stated: set[Criterion] = {
-        c for c, a in found.items() if a.understood and a.kind is Kind.VALUE and c is not Criterion.NEED
-    }
-    stated |= {c for c, a in re_read.items() if a.kind is Kind.VALUE and c is not Criterion.NEED}
-    stated |= set(stored)
+    stated = _stated(found) | _stated(re_read) | set(stored)
     if asked and Criterion(asked) in found and found[Criterion(asked)].understood:
         stated.add(Criterion(asked))
     on_cue: set[Criterion] = set()
@@ -251,6 +243,12 @@ def _read_corrections(
             found[criterion] = lenient
         on_cue.add(criterion)
     return on_cue
+
+
+def _stated(answers: Mapping[Criterion, Answer]) -> set[Criterion]:
+    """The criteria these answers state outright: an amount, a time frame, a title (never a need,
+    which any sentence about the visitor's business can be read as)."""
+    return {c for c, a in answers.items() if c is not Criterion.NEED and a.understood and a.kind is Kind.VALUE}
 
 
 def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any], answers_asked: bool) -> bool:
