@@ -80,5 +80,6 @@ def snapshot(
         page_context=slots.get("page_context"),
         human_requested=bool(slots.get("human_requested")),
         transcript=transcript(events),
+        visitor_questions=tuple(str(q) for q in slots.get("visitor_questions") or ()),
         status=status,
     )

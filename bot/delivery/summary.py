@@ -49,6 +49,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "pages": "Pages viewed",
         "direct": "unknown",
         "human": "Asked for a human",
+        "questions": "Asked us (for the rep to answer)",
         "yes": "yes",
         "no": "no",
         "transcript": "Transcript",
@@ -88,6 +89,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "pages": "Páginas vistas",
         "direct": "desconocido",
         "human": "Pidió hablar con una persona",
+        "questions": "Nos preguntó (para que responda el comercial)",
         "yes": "sí",
         "no": "no",
         "transcript": "Conversación",
@@ -239,6 +241,7 @@ def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
         "utm": {str(k): v for k, v in utm.items() if v},
         "pages": [p for p in pages if isinstance(p, Mapping)][:10],
         "human_requested": lead.human_requested,
+        "questions": list(lead.visitor_questions),
         "transcript": [
             {
                 "speaker": labels["visitor"] if turn.speaker == "visitor" else labels["bot"],

@@ -54,6 +54,7 @@ class LeadSnapshot:
     page_context: Mapping[str, Any] | None = None
     human_requested: bool = False
     transcript: Sequence[Turn] = ()
+    visitor_questions: Sequence[str] = ()  # asked us instead of answering: for sales to answer
     status: str = "in_progress"  # in_progress | sales_ready | nurture | disqualified | stopped
 
 
@@ -155,6 +156,7 @@ class Lead:
     summary: str | None
     handoff: Handoff | None = None
     feedback: tuple[Feedback, ...] = ()
+    visitor_questions: tuple[str, ...] = ()
 
     @property
     def handed_off(self) -> bool:

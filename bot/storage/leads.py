@@ -111,6 +111,8 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
         row.knocked_out_by = snapshot.score.knocked_out_by
         row.qualified = bool(snapshot.score.qualified)
         row.human_requested = bool(row.human_requested) or snapshot.human_requested
+        if snapshot.visitor_questions:
+            row.visitor_questions = [str(q) for q in snapshot.visitor_questions]
         row.contact_consent = snapshot.contact_consent
         # Contact details are personal data: kept only with the visitor's consent.
         keep = snapshot.contact_consent is True and snapshot.contact is not None

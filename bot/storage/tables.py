@@ -66,6 +66,7 @@ class LeadRow(Base):
     knocked_out_by = Column(String(64))
     qualified = Column(Boolean, nullable=False, default=False)
     human_requested = Column(Boolean, nullable=False, default=False)
+    visitor_questions = Column(JSON)  # what the visitor asked us, passed on to sales
     contact_consent = Column(Boolean)
     contact_name = Column(Text)
     contact_email = Column(Text)

@@ -182,6 +182,21 @@ def test_a_visitor_who_asks_for_a_person_and_answers_the_questions_is_handed_off
     assert stored.answers["role"].value == "decision_maker"
 
 
+def test_a_question_to_us_is_passed_on_and_reaches_the_rep_in_the_summary(stack: Stack, visitor: Visitor) -> None:
+    visitor.say_text("hi")
+    reply = visitor.say_text("does it integrate with hubspot?")
+    assert "pass it on" in reply and asks(reply, "need"), reply
+    assert "understand" not in reply, reply  # passed on, not also "Sorry, I didn't understand"
+    visitor.say_text("our SDRs waste half the day on junk demo requests")
+    visitor.say_text("about 20k a year")
+    visitor.say_text("I'm the head of sales")
+    visitor.say_text("this quarter")
+    answer_contact(visitor)
+    stored = visitor.lead()
+    assert stored.visitor_questions == ("does it integrate with hubspot?",)
+    assert "does it integrate with hubspot?" in (stored.summary or "")
+
+
 def test_stop_ends_the_conversation_and_keeps_answers(stack: Stack, visitor: Visitor) -> None:
     visitor.say_text("hi")
     visitor.say_text("our reps waste hours on bad leads")

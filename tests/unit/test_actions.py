@@ -254,7 +254,7 @@ def test_a_question_passed_on_is_handled_so_the_form_does_not_say_it_did_not_und
 
 def test_a_long_sentence_in_the_other_language_overrides_a_mixed_first_one() -> None:
     slots = {"language": "en", "visitor_language": "en", "requested_slot": "need"}
-    spanish = "bueno ya que estoy: queremos saber qué empresas nos escriben y cuáles tienen intención de compra de verdad"
+    spanish = "pues mira, lo que queremos es saber cuáles de los contactos que nos escriben van a comprar de verdad"
     events, _ = run(ReadMessage(), tracker(spanish, slots=slots))
     assert slot_sets(events)["language"] == "es" and slot_sets(events)["visitor_language"] == "es"
     slots = {"language": "es", "visitor_language": "es", "requested_slot": "role"}

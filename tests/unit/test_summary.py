@@ -150,3 +150,15 @@ def test_marketing_template_override_wins(tmp_path: Path) -> None:
     out = render_summary(_lead("hi\x1b there"), fmt="text", templates_dir=str(tmp_path))
     assert out == "LEAD 85 hi there\n"
     assert "Transcript" in render_summary(_lead(), fmt="text", templates_dir=str(tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_visitors_questions_reach_the_rep_escaped(fmt: str) -> None:
+    from dataclasses import replace
+
+    lead = replace(_lead(), visitor_questions=("does it integrate with HubSpot?", NASTY))
+    out = render_summary(lead, fmt=fmt)
+    assert "Asked us" in out and "does it integrate with HubSpot?" in out
+    assert "\x1b" not in out  # plain text keeps the words; mrkdwn and HTML also escape them
+    assert fmt == "text" or "<script>" not in out
+    assert "Asked us" not in render_summary(_lead(), fmt=fmt)
