@@ -271,7 +271,7 @@ _NO_BUDGET = _words(
 # Only as the answer to the budget question: "lol we don't have one", "zero. we're bootstrapped".
 _NO_BUDGET_BARE = re.compile(
     r"\W*(?:none|nothing|nada|zero|cero|0|nil|n/?a|no|nope|zilch|free|gratis|ninguno)\W*$"
-    r"|\W*(?:zero|cero|none|nothing|nada|nil|nope|zilch)\b(?!\s*(?:idea|clue|yet|todav|a[uú]n|decid|sure))"
+    r"|\W*(?:zero|cero|none|nothing|nada|nil|nope|zilch|ninguno|ninguna)\b(?!\s*(?:idea|clue|yet|todav|a[uú]n|decid|sure))"
 )
 _NO_BUDGET_ASKED = _words(
     r"(?:don'?t|do not|doesn'?t) have (?:one|any)\b|haven'?t got (?:one|any)|there (?:is|'s)(?:n'?t| no) (?:one|any)\b"
