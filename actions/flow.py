@@ -13,7 +13,22 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
+from actions.reading import switch_intent
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
+
+
+class LanguageSwitched(Action):
+    """Confirms a switch of language, unless the message only looked like one to the NLU (a
+    company called "Academia Idiomas" given as a contact detail is read as the answer)."""
+
+    def name(self) -> str:
+        return "action_language_switched"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if switch_intent(tracker, runtime.sla().languages, text) == "switch_language":
+            dispatcher.utter_message(response="utter_language_switched")
+        return []
 
 
 class ExplainWhy(Action):

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from bot.conversation.confirm import understood_as
-from bot.conversation.dialogue import DIGRESSIONS, closing, read_turn, remember_question
+from bot.conversation.dialogue import CONTACT_SLOTS, DIGRESSIONS, closing, read_turn, remember_question
 from bot.conversation.language import (
     SENTENCE_WORDS,
     SWITCH_WORDS,
@@ -34,8 +34,8 @@ class ReadMessage(Action):
         sla = runtime.sla()
         message = tracker.latest_message or {}
         metadata = message.get("metadata") or {}
-        intent = (message.get("intent") or {}).get("name")
         text = _answer_text(message)
+        intent = switch_intent(tracker, sla.languages, text)
         updates: dict[str, Any] = {}
 
         context = page_context(tracker.get_slot("page_context"), metadata)
@@ -107,6 +107,16 @@ def _reclose(
     runtime.finish(lead, status=tier.value, handoff=close.handoff)
     runtime.say(dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language))
     return {"tier": tier.value}
+
+
+def switch_intent(tracker: Tracker, languages: list[str], text: str) -> str | None:
+    """The message's intent, except that a contact detail is never a request to switch language:
+    "Academia Idiomas Málaga" given as the company names no language, so it is read as the answer."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    pending = tracker.get_slot("requested_slot")
+    if intent == "switch_language" and pending in CONTACT_SLOTS and not requested_language(text, tuple(languages)):
+        return "inform"
+    return str(intent) if intent else None
 
 
 def _answer_text(message: dict[str, Any]) -> str:

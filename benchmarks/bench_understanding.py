@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.conversation.language import detect_language  # noqa: E402
 from bot.delivery.payload import export_object  # noqa: E402
-from bot.evaluation import FIELDS, Item, Tally, bucket, load_conversations, load_corpus  # noqa: E402
+from bot.evaluation import FIELDS, Item, Tally, bucket, load_conversations, load_corpus, matches  # noqa: E402
 from bot.ops.local import Stack  # noqa: E402
+from bot.parse.money import parse_budget  # noqa: E402
 from bot.sla import load_sla  # noqa: E402
 from bot.storage import LeadStore  # noqa: E402
 
@@ -138,6 +139,15 @@ def _choice_fits(field_name: str, choice: Any, truth: Any) -> bool:
     if choice in ("yes", "no"):
         return False  # yes/no confirmations are answered from the restatement
     return str(choice) in {str(o) for o in options}
+
+
+def _confirms(replies: list[dict[str, Any]], field_name: str, truth: Any) -> bool:
+    """Whether a visitor with this truth says yes to "is that about €40,000 a year?"."""
+    asked = " ".join(str(r.get("text") or "") for r in replies)
+    read = parse_budget(asked) if field_name == "budget" else None
+    if read is None or read.value is None:
+        return True
+    return matches("budget", f"{float(read.value):g}", truth)
 
 
 def _yes_no(replies: list[dict[str, Any]], agree: bool) -> str | None:
@@ -318,7 +328,7 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
                 transcript.clarified += 1
                 text = (
                     _clarify_button(replies, pending, truth[pending])
-                    or _yes_no(replies, True)
+                    or _yes_no(replies, _confirms(replies, pending, truth[pending]))
                     or conv["restate"][pending]
                 )
             elif pending in FIELDS and pending in (conv.get("before") or {}) and pending not in sent_before:

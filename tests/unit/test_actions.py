@@ -260,3 +260,18 @@ def test_a_long_sentence_in_the_other_language_overrides_a_mixed_first_one() -> 
     slots = {"language": "es", "visitor_language": "es", "requested_slot": "role"}
     events, _ = run(ReadMessage(), tracker("Head of Sales at a SaaS company in Madrid", slots=slots))
     assert "language" not in slot_sets(events) and "visitor_language" not in slot_sets(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "pending", "intent"),
+    [
+        ("Academia Idiomas Málaga", "company", "inform"),  # a company named after languages
+        ("can we do this in Spanish?", "company", "switch_language"),  # names a language: a switch
+        ("otro idioma por favor", "need", "switch_language"),  # not a contact detail: the NLU decides
+    ],
+)
+def test_a_contact_detail_is_never_a_request_to_switch_language(text: str, pending: str, intent: str) -> None:
+    from actions.reading import switch_intent
+
+    read = tracker(text, intent="switch_language", slots={"requested_slot": pending})
+    assert switch_intent(read, ["en", "es"], text) == intent
