@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.reading import switch_intent
+from actions.reading import read_intent
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
 
 
@@ -26,7 +26,7 @@ class LanguageSwitched(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = str((tracker.latest_message or {}).get("text") or "")
-        if switch_intent(tracker, runtime.sla().languages, text) == "switch_language":
+        if read_intent(tracker, runtime.sla().languages, text) == "switch_language":
             dispatcher.utter_message(response="utter_language_switched")
         return []
 
@@ -71,8 +71,8 @@ class RequestHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         sla = runtime.sla()
-        open_questions = [slot for slot in sla.slots if tracker.get_slot(slot) is None]
-        offer = bool(open_questions) and not tracker.get_slot("human_requested") and not tracker.get_slot("tier")
+        open_questions = any(tracker.get_slot(slot) is None for slot in sla.slots)
+        offer = open_questions and not tracker.get_slot("human_requested") and not tracker.get_slot("tier")
         dispatcher.utter_message(response="utter_human_requested_questions" if offer else "utter_human_requested")
         events: list[EventType] = [SlotSet("human_requested", True), SlotSet("skip_questions", not offer)]
         if tracker.get_slot("tier"):  # finished before: hand off again with the contact we have

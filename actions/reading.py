@@ -35,7 +35,7 @@ class ReadMessage(Action):
         message = tracker.latest_message or {}
         metadata = message.get("metadata") or {}
         text = _answer_text(message)
-        intent = switch_intent(tracker, sla.languages, text)
+        intent = read_intent(tracker, sla.languages, text)
         updates: dict[str, Any] = {}
 
         context = page_context(tracker.get_slot("page_context"), metadata)
@@ -109,9 +109,10 @@ def _reclose(
     return {"tier": tier.value}
 
 
-def switch_intent(tracker: Tracker, languages: list[str], text: str) -> str | None:
-    """The message's intent, except that a contact detail is never a request to switch language:
-    "Academia Idiomas Málaga" given as the company names no language, so it is read as the answer."""
+def read_intent(tracker: Tracker, languages: list[str], text: str) -> str | None:
+    """The intent the message is read with: the NLU's, except that a contact detail is never a
+    request to switch language ("Academia Idiomas Málaga" given as the company names no language,
+    so it is read as the answer)."""
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     pending = tracker.get_slot("requested_slot")
     if intent == "switch_language" and pending in CONTACT_SLOTS and not requested_language(text, tuple(languages)):

@@ -271,7 +271,7 @@ def test_a_long_sentence_in_the_other_language_overrides_a_mixed_first_one() -> 
     ],
 )
 def test_a_contact_detail_is_never_a_request_to_switch_language(text: str, pending: str, intent: str) -> None:
-    from actions.reading import switch_intent
+    from actions.reading import read_intent
 
     read = tracker(text, intent="switch_language", slots={"requested_slot": pending})
-    assert switch_intent(read, ["en", "es"], text) == intent
+    assert read_intent(read, ["en", "es"], text) == intent
