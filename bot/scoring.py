@@ -31,6 +31,7 @@ class CriterionScore:
     rule: str  # the rule that fired, as written in the SLA ("when: pain", "min: 10000")
     explanation: str  # one line for the sales summary
     knock_out: bool = False
+    asked: bool = True  # False for criteria computed from the page, never asked (extra_criteria)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def score_answers(
                 answer=None,
                 rule=f"{name}: {'yes' if hit else 'no'}",
                 explanation=extra.explain if hit else f"not: {extra.explain}",
+                asked=False,
             )
         )
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.domain import Unit, unit_of
 from bot.settings import current_settings
 from bot.web import make_api_server
 
@@ -27,12 +28,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("leadbot")
 
-CSV_COLUMNS = [
-    "conversation_id",
-    "started_at",
-    "language",
-    *[f"{c}_{f}" for c in ("need", "budget", "role", "timing") for f in ("raw", "value", "points")],
-    "budget_currency",
+# The CSV columns around the answers; the answer columns (`need_raw`, `need_value`, `need_points`…,
+# and `budget_currency` for a money criterion) come from the SLA's criteria, in its order.
+CSV_LEAD_COLUMNS = ("conversation_id", "started_at", "language")
+CSV_OUTCOME_COLUMNS = (
     "score",
     "tier",
     "knocked_out_by",
@@ -46,7 +45,14 @@ CSV_COLUMNS = [
     "status",
     "human_requested",
     "handoff_status",
-]
+)
+
+
+def csv_columns(criteria: Sequence[str]) -> list[str]:
+    """The CSV header for these criteria: three columns each, then the currency of money criteria."""
+    answer_columns = [f"{c}_{f}" for c in criteria for f in ("raw", "value", "points")]
+    currency_columns = [f"{c}_currency" for c in criteria if unit_of(c) is Unit.MONEY]
+    return [*CSV_LEAD_COLUMNS, *answer_columns, *currency_columns, *CSV_OUTCOME_COLUMNS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,16 +297,20 @@ def _export(args: argparse.Namespace) -> int:
     sla = _sla_or_none()
     from bot.delivery.payload import export_leads
 
+    criteria = list(sla.criteria) if sla is not None else None
     objects = export_leads(
         store,
         language=sla.sales_language if sla is not None else "en",
         currency=sla.currency if sla is not None else None,
+        criteria=criteria,
         tier=args.tier,
         since=args.since,
         until=args.until,
         handed_off=args.handed_off,
     )
-    text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects)
+    text = (
+        json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects, criteria)
+    )
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -310,10 +320,15 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def to_csv(objects: Sequence[dict[str, Any]]) -> str:
-    """Flatten export objects to CSV columns (`need_raw`, `budget_value`, `contact_email`…)."""
+def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = None) -> str:
+    """Flatten export objects to CSV columns (`need_raw`, `budget_value`, `contact_email`…).
+
+    One set of answer columns per criterion of the SLA (``criteria``); by default, every
+    criterion the objects hold, in the order they first appear."""
+    if criteria is None:
+        criteria = list(dict.fromkeys(name for obj in objects for name in obj["answers"]))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=csv_columns(criteria), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for obj in objects:
         row: dict[str, Any] = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}

@@ -6,12 +6,13 @@ The store keeps what is rendered here (the summary, the handoff body) and render
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
 from bot.delivery.summary import render_summary
-from bot.domain import CORE_CRITERIA, Contact, Handoff, Lead, QueuedHandoff, utcnow
+from bot.domain import Contact, Handoff, Lead, QueuedHandoff, Unit, unit_of, utcnow
 from bot.settings import Settings
 from bot.storage import LeadStore
 
@@ -30,19 +31,24 @@ def configured_channels(settings: Settings) -> tuple[str, ...]:
     return tuple(channels)
 
 
-def export_object(lead: Lead, *, language: str = "en", currency: str | None = None) -> dict[str, Any]:
+def export_object(
+    lead: Lead, *, language: str = "en", currency: str | None = None, criteria: Sequence[str] | None = None
+) -> dict[str, Any]:
     """One lead as the export object of docs/export.md (plus a few extra fields).
 
+    ``answers`` has one entry per criterion of the SLA (``criteria``, in its order; by default the
+    criteria the lead was last scored on), answered or not, then any other answer kept.
     The stored summary when there is one; a lead still in progress gets one rendered now."""
     answers: dict[str, Any] = {}
-    for name in [*CORE_CRITERIA, *(n for n in lead.answers if n not in CORE_CRITERIA)]:
+    names = lead.criteria() if criteria is None else [*criteria, *(n for n in lead.answers if n not in criteria)]
+    for name in names:
         answer = lead.answers.get(name)
         item: dict[str, Any] = {
             "raw": answer.raw if answer else None,
             "value": answer.value if answer else None,
             "points": answer.points if answer else 0,
         }
-        if name == "budget":
+        if unit_of(name) is Unit.MONEY:
             item["currency"] = lead.currency or currency or "EUR"
         if answer is not None:
             item["kind"] = answer.kind
@@ -72,11 +78,16 @@ def export_object(lead: Lead, *, language: str = "en", currency: str | None = No
 
 
 def export_leads(
-    store: LeadStore, *, language: str = "en", currency: str | None = None, **filters: Any
+    store: LeadStore,
+    *,
+    language: str = "en",
+    currency: str | None = None,
+    criteria: Sequence[str] | None = None,
+    **filters: Any,
 ) -> list[dict[str, Any]]:
     """The export objects, oldest first, for conversations with at least one answer."""
     leads = store.list(answered_only=True, **filters)
-    return [export_object(lead, language=language, currency=currency) for lead in reversed(leads)]
+    return [export_object(lead, language=language, currency=currency, criteria=criteria) for lead in reversed(leads)]
 
 
 def queued_handoff(lead: Lead, language: str, settings: Settings) -> QueuedHandoff:

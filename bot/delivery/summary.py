@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from bot.domain import Lead
+from bot.domain import AnswerRecord, Lead, Unit, unit_of
 from bot.settings import current_settings
 
 FORMATS = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
@@ -199,9 +199,7 @@ def _environment(fmt: str, templates_dir: str | None) -> Environment:
 
 def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
     labels = LABELS.get(language) or LABELS["en"]
-    answers = lead.answers
     contact = lead.contact
-    role = answers.get("role")
     page_context = lead.page_context or {}
     page = _mapping(page_context.get("page"))
     utm = _mapping(page_context.get("utm"))
@@ -221,17 +219,13 @@ def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
         }
         for c in lead.breakdown
     ]
-    return {
+    answers = _answers(lead, labels)
+    context: dict[str, Any] = {
         "t": labels,
         "lead": lead,
         "headline": headline or lead.conversation_id,
         "contact": contact,
-        "role": role.raw if role else None,
-        "need": answers["need"].raw if "need" in answers else None,
-        "budget": answers["budget"].raw if "budget" in answers else None,
-        "budget_value": _budget_value(lead, labels),
-        "timing": answers["timing"].raw if "timing" in answers else None,
-        "timing_value": _timing_value(lead, labels),
+        "answers": answers,
         "score": lead.score,
         "tier": labels.get(lead.tier or "in_progress", lead.tier or ""),
         "knocked_out_by": labels.get(lead.knocked_out_by, lead.knocked_out_by) if lead.knocked_out_by else None,
@@ -253,6 +247,11 @@ def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
         "transcript_link": link,
         "started": lead.started_at.strftime("%Y-%m-%d %H:%M UTC"),
     }
+    # An overriding template may also name a criterion: `{{ need }}` (the words), `{{ budget_value }}`.
+    for line in answers:
+        context.setdefault(line["name"], line["raw"])
+        context.setdefault(f"{line['name']}_value", line["value"])
+    return context
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -260,21 +259,29 @@ def _mapping(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
-def _budget_value(lead: Lead, labels: Mapping[str, str]) -> str | None:
-    answer = lead.answers.get("budget")
-    if answer is None or not isinstance(answer.value, (int, float)):
-        return None
-    currency = lead.currency or "EUR"
-    return _Trusted(f"≈ {answer.value:,.0f} {currency} {labels['per_year']}")
+def _answers(lead: Lead, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One line per asked criterion, in the SLA's order: the visitor's words and what we read."""
+    lines = []
+    for name in lead.criteria():
+        answer = lead.answers.get(name)
+        lines.append(
+            {
+                "name": name,
+                "label": labels.get(name) or name.replace("_", " ").capitalize(),
+                "raw": answer.raw if answer else None,
+                "value": _value(lead, answer, labels) if answer else None,
+            }
+        )
+    return lines
 
 
-def _timing_value(lead: Lead, labels: Mapping[str, str]) -> str | None:
-    answer = lead.answers.get("timing")
-    if answer is None:
-        return None
-    if isinstance(answer.value, (int, float)):
+def _value(lead: Lead, answer: AnswerRecord, labels: Mapping[str, str]) -> str | None:
+    unit = unit_of(answer.criterion)
+    if unit is Unit.MONEY and isinstance(answer.value, (int, float)):
+        return _Trusted(f"≈ {answer.value:,.0f} {lead.currency or 'EUR'} {labels['per_year']}")
+    if unit is Unit.MONTHS and isinstance(answer.value, (int, float)):
         return _Trusted(f"≈ {answer.value:g} {labels['months']}")
-    if answer.kind == "none":
+    if unit is Unit.MONTHS and answer.kind == "none":
         return _Trusted(labels["no_plans"])
     return None
 

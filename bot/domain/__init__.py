@@ -4,7 +4,6 @@ Everything else in `bot/` may import it; it imports only types from the reading 
 """
 
 from bot.domain.records import (
-    CORE_CRITERIA,
     HANDOFF_STATUSES,
     LEAD_STATUSES,
     VERDICTS,
@@ -23,9 +22,9 @@ from bot.domain.records import (
     Turn,
     utcnow,
 )
+from bot.domain.units import Unit, unit_of
 
 __all__ = [
-    "CORE_CRITERIA",
     "HANDOFF_STATUSES",
     "LEAD_STATUSES",
     "VERDICTS",
@@ -42,5 +41,7 @@ __all__ = [
     "QueuedHandoff",
     "Report",
     "Turn",
+    "Unit",
+    "unit_of",
     "utcnow",
 ]

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # annotations only: the domain records sit below the reading 
 LEAD_STATUSES = ("in_progress", "sales_ready", "nurture", "disqualified", "stopped")
 HANDOFF_STATUSES = ("pending", "sent", "dead")
 VERDICTS = ("accept", "reject")
-CORE_CRITERIA = ("need", "budget", "role", "timing")
 
 
 def utcnow() -> datetime:
@@ -88,6 +87,7 @@ class CriterionRecord:
     rule: str
     explanation: str
     knock_out: bool = False
+    asked: bool = True  # False for criteria computed from the page (the SLA's extra_criteria)
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,11 @@ class Lead:
     @property
     def handed_off(self) -> bool:
         return self.handoff is not None
+
+    def criteria(self) -> list[str]:
+        """The asked criteria in the SLA's order as last scored, then any other answer kept."""
+        names = [c.criterion for c in self.breakdown if c.asked]
+        return [*names, *(n for n in self.answers if n not in names)]
 
 
 LeadRecord = Lead

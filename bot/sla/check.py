@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot.domain import Unit, unit_of
 from bot.parse import read_message
 from bot.parse.base import Criterion
 from bot.sla.examples import _claimed_twice, _unknown_class
@@ -20,7 +21,6 @@ from bot.sla.load import _parse
 from bot.sla.marks import _Loader, _Located, _Path
 from bot.sla.model import EXAMPLE_CLASSES, SLA, WHEN_KINDS, CriterionSpec, Problem, Texts, _sorted, _suggest, rule_for
 
-_RANGED = ("budget", "timing")  # criteria whose answers are numbers
 _NEED_PHRASE_KINDS = ("pain", "interest", "none")
 
 
@@ -215,7 +215,7 @@ class _Checker:
 
     def _ranges(self, name: str, spec: CriterionSpec, path: _Path) -> None:
         ranges = [(index, rule) for index, rule in enumerate(spec.rules) if rule.when is None and rule.is_range]
-        if ranges and name not in _RANGED:
+        if ranges and unit_of(name) is Unit.CLASS:
             for index, _ in ranges:
                 self._at_value((*path, "rules", index), f"{name} answers are not numbers; use `when`, not min/max")
             return

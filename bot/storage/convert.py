@@ -12,7 +12,6 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from bot.domain import (
-    CORE_CRITERIA,
     AnswerRecord,
     Contact,
     CriterionRecord,
@@ -60,9 +59,9 @@ def to_lead(row: LeadRow) -> Lead:
     )
 
 
-def criterion_order(answer: AnswerRow) -> tuple[int, str]:
-    name = answer.criterion
-    return (CORE_CRITERIA.index(name) if name in CORE_CRITERIA else len(CORE_CRITERIA), name)
+def criterion_order(answer: AnswerRow) -> int:
+    # The order answers were first stored in; readers order them by the SLA (`Lead.criteria`).
+    return int(answer.id or 0)
 
 
 def to_answer(row: AnswerRow) -> AnswerRecord:

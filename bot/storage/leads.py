@@ -132,6 +132,7 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
                 "rule": c.rule,
                 "explanation": c.explanation,
                 "knock_out": bool(c.knock_out),
+                "asked": bool(c.asked),
             }
             for c in snapshot.score.breakdown
         ]

@@ -157,3 +157,35 @@ def test_evaluate_prints_held_out_accuracy_per_field(capsys: pytest.CaptureFixtu
     assert set(rows) >= {"need", "budget", "role", "timing", "fields"}
     test_share = float(rows["fields"][1].rstrip("%"))
     assert 50 < test_share <= 100  # a real share of the held-out half, not a constant
+
+
+def test_export_columns_follow_the_sla(
+    cli_store: LeadStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reordering or dropping a criterion in sla.yml changes the export with no code change."""
+    import yaml
+
+    sla = yaml.safe_load((ROOT / "sla.yml").read_text(encoding="utf-8"))
+    sla["criteria"] = {name: sla["criteria"][name] for name in ("timing", "budget", "need")}
+    sla["questions"] = [q for q in sla["questions"] if q["slot"] != "role"]
+    (tmp_path / "reordered").mkdir()
+    path = tmp_path / "reordered" / "sla.yml"
+    path.write_text(yaml.safe_dump(sla, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (path.parent / "training").symlink_to(ROOT / "training")  # the example files it names
+    monkeypatch.setenv("LEADBOT_SLA", str(path))
+    finish_lead(cli_store, make_snapshot(), sla=make_sla(), handoff=False)
+
+    code, out, err = run(capsys, "export", "--format", "csv")
+    header = next(csv.reader(io.StringIO(out)))
+    assert code == 0 and "not loaded" not in err
+    assert header[:12] == [
+        "conversation_id",
+        "started_at",
+        "language",
+        *[f"{c}_{f}" for c in ("timing", "budget", "need") for f in ("raw", "value", "points")],
+    ]
+    assert "budget_currency" in header and not any(h.startswith("role_") for h in header)
+    code, out, _ = run(capsys, "export", "--format", "json")
+    answers = json.loads(out)[0]["answers"]
+    # the SLA's criteria first, in its order; an answer kept from before the change stays visible
+    assert list(answers) == ["timing", "budget", "need", "role"]

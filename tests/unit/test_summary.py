@@ -162,3 +162,27 @@ def test_the_visitors_questions_reach_the_rep_escaped(fmt: str) -> None:
     assert "\x1b" not in out  # plain text keeps the words; mrkdwn and HTML also escape them
     assert fmt == "text" or "<script>" not in out
     assert "Asked us" not in render_summary(_lead(), fmt=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_answers_follow_the_slas_criteria(fmt: str) -> None:
+    """Lines come from the scored criteria: the SLA's order, any criterion, no page-computed ones."""
+    from dataclasses import replace
+
+    lead = _lead("our reps waste hours")
+    size = _answer("company_size", "about 40 people", 40.0, 10)
+    lead = replace(
+        lead,
+        answers={**lead.answers, "company_size": size},
+        breakdown=(
+            CriterionRecord("timing", 5, 20, "min: 0", "timing explained"),
+            CriterionRecord("company_size", 10, 10, "min: 10", "size explained"),
+            CriterionRecord("need", 30, 30, "when: pain", "need explained"),
+            CriterionRecord("visited_pricing", 0, 5, "no", "not: pricing", asked=False),
+        ),
+    )
+    out = render_summary(lead, fmt=fmt)
+    timing, size_at, need = out.index("next quarter"), out.index("about 40 people"), out.index("our reps waste hours")
+    assert timing < size_at < need and "Company size" in out
+    assert "≈ 3 months" in out  # timing formatted as months, whatever its position
+    assert "Visited pricing" not in out and "Head of Sales" in out  # an answer kept still shows

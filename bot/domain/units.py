@@ -1,0 +1,23 @@
+"""What sort of value each criterion's answers hold, for whoever formats, exports or checks one.
+
+The one place that ties a criterion the parsers can read (``bot.parse.base.Criterion``) to its
+unit; everything else about a criterion (order, question, rules, CSV columns, summary line)
+comes from the SLA. A criterion the parsers don't know holds labels.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Unit(str, Enum):
+    CLASS = "class"  # one of a fixed set of labels ("pain", "decision_maker")
+    MONEY = "money"  # an annual amount in the SLA currency
+    MONTHS = "months"  # months from the conversation date
+
+
+_UNITS = {"need": Unit.CLASS, "budget": Unit.MONEY, "role": Unit.CLASS, "timing": Unit.MONTHS}
+
+
+def unit_of(name: str) -> Unit:
+    return _UNITS.get(name, Unit.CLASS)
