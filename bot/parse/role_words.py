@@ -1,0 +1,335 @@
+"""Role words: the job titles and business functions ``parse_role`` reads, in English and Spanish.
+
+Owns the buying-authority classes, the title and department tables and the title words respelt when misspelt.
+"""
+
+from __future__ import annotations
+
+import re
+
+DECISION_MAKER = "decision_maker"
+INFLUENCER = "influencer"
+INDIVIDUAL = "individual"
+NO_AUTHORITY = "no_authority"
+
+# Functions a visitor works in: they qualify a title ("RevOps lead", "Growth marketer") and,
+# with no title at all, still say something ("I work in sales ops": an individual contributor).
+# The value is the English name used in the visitor-facing reason (None: the words as said).
+_DEPARTMENTS: dict[str, str | None] = {
+    r"sales": None,
+    r"inside\s+sales": None,
+    r"marketing": None,
+    r"rev\s?ops": None,
+    r"revenue\s+operations": None,
+    r"revenue": None,
+    r"sales\s+ops": None,
+    r"sales\s+operations": None,
+    r"marketing\s+ops": None,
+    r"marketing\s+operations": None,
+    r"demand\s+gen(?:eration)?": None,
+    r"growth": None,
+    r"enablement": None,
+    r"sales\s+enablement": None,
+    r"operations": None,
+    r"ops": None,
+    r"customer\s+success": None,
+    r"business\s+development": None,
+    r"biz\s?dev": None,
+    r"partnerships": None,
+    r"finance": None,
+    r"procurement": None,
+    r"purchasing": None,
+    r"content": None,
+    r"product": None,
+    r"engineering": None,
+    r"crm": None,
+    r"data": None,
+    r"analytics": None,
+    r"ventas": "sales",
+    r"operaciones": "operations",
+    r"finanzas": "finance",
+    r"compras": "purchasing",
+    r"recursos\s+humanos": "HR",
+    r"rrhh": "HR",
+    r"producto": "product",
+    r"ingenier[ií]a": "engineering",
+    r"tecnolog[ií]a": "IT",
+    r"sistemas": "IT",
+    r"desarrollo\s+de\s+negocio": "business development",
+    r"atenci[oó]n\s+al\s+cliente": "customer service",
+    r"soporte": "support",
+    r"administraci[oó]n": "administration",
+    r"crecimiento": "growth",
+    r"generaci[oó]n\s+de\s+demanda": "demand generation",
+    r"log[ií]stica": "logistics",
+    r"contabilidad": "accounting",
+    r"preventa": "presales",
+}
+_DEPARTMENT = "(?:" + "|".join(sorted(_DEPARTMENTS, key=len, reverse=True)) + ")"
+_DEPARTMENT_NAMES = tuple((re.compile(p + r"$"), name) for p, name in _DEPARTMENTS.items())
+
+# "<function> lead" is a person ("RevOps lead") unless "lead" is the prospect it so often is
+# in this product's domain ("sales lead routing", "marketing leads").
+_LEAD_IS_A_PROSPECT = (
+    r"(?!\s+(?:gen|generation|scoring|scores?|routing|qualification|quality|times?|sources?|forms?|magnets?|lists?"
+    r"|flow|management|nurtur\w*|capture|volume|response|handoff|follow|data|status|stage|records?|owner|pipeline"
+    r"|conversion|velocity|assignment|distribution|enrichment|intake|came|comes|from|that|which)\b)"
+)
+_LEAD_DEPARTMENTS = (
+    r"sales", r"marketing", r"rev\s?ops", r"revenue\s+operations", r"revenue", r"sales\s+ops", r"marketing\s+ops",
+    r"demand\s+gen(?:eration)?", r"growth", r"enablement", r"sales\s+enablement", r"operations", r"ops",
+    r"customer\s+success", r"partnerships", r"product", r"content", r"brand", r"data", r"analytics", r"crm",
+    r"engineering", r"design", r"sdr", r"bdr", r"inbound\s+sales", r"outbound\s+sales",
+)  # fmt: skip
+
+
+def _department_leads() -> list[str]:
+    """The titles "<function> lead", one pattern per first letter: each branch costs a try per word."""
+    by_letter: dict[str, list[str]] = {}
+    for department in _LEAD_DEPARTMENTS:
+        by_letter.setdefault(department[0], []).append(department[1:])
+    return [
+        rf"{letter}(?:{'|'.join(sorted(rests, key=len, reverse=True))})\s+lead(?:er)?{_LEAD_IS_A_PROSPECT}"
+        for letter, rests in by_letter.items()
+    ]
+
+
+# Titles, most specific first within a class; matching keeps the longest overlapping title,
+# so "product owner" beats "owner" and "account manager" beats "manager".
+_TITLES: dict[str, tuple[str, ...]] = {
+    DECISION_MAKER: (
+        r"owners?",
+        r"co[\s-]?owners?",
+        r"business\s+owner",
+        r"founders?",
+        r"co[\s-]?founders?",
+        r"co[\s-]?fundador(?:a|es)?",
+        r"fundador(?:a|es)?",
+        r"c\.?\s?[eotmrfi]\.?\s?o\b\.?",
+        r"chief\s+\w+(?:\s+\w+)?\s+officer",
+        r"c[\s-]?level",
+        r"c[\s-]?suite",
+        r"s\.?v\.?p\.?",
+        r"e\.?v\.?p\.?",
+        r"v\.?p\.?",
+        r"vice[\s-]?president(?:e|a)?",
+        r"vicepresident(?:e|a)",
+        r"director(?:a|es)?",
+        r"directiv[oa]",
+        r"dir\.",
+        r"head\s+of",
+        r"managing\s+partner",
+        r"partner",
+        r"soci[oa]",
+        r"president(?:e|a)?",
+        r"managing\s+director",
+        r"general\s+manager",
+        # In Spain "el gerente" runs the (small) company; "gerente de ventas" manages a function.
+        r"gerente",
+        r"gerente\s+general",
+        r"consejer[oa]\s+delegad[oa]",
+        r"due[nñ][oa]",
+        r"propietari[oa]",
+        r"proprietor",
+        r"chair(?:man|woman|person)?",
+        r"board\s+member",
+        r"administrador(?:a)?\s+[uú]nic[oa]",
+        r"gm",
+        # People who buy for their own business.
+        r"self[\s-]?employed",
+        r"freelancer",
+        r"freelance(?=\s*(?:$|[,.;!?]))",
+        r"aut[oó]nom[oa]",
+        r"trabajador(?:a)?\s+(?:aut[oó]nom[oa]|por\s+cuenta\s+propia)",
+        r"sole\s+trader",
+        r"solopreneur",
+        r"entrepreneur",
+        r"emprendedor(?:a)?",
+    ),
+    INFLUENCER: (
+        r"managers?",
+        r"gerente\s+(?:comercial|regional|territorial|nacional|del\s+\w+|de\s+(?!(?:la|una|mi|nuestra|esta)\s+"
+        r"(?:empresa|compa[nñ][ií]a|pyme|sociedad|firma|organizaci[oó]n)\b)\w+)",
+        r"jef[ea](?:\s+de\s+\w+)?",
+        r"team\s+lead(?:er)?",
+        r"tech\s+lead",
+        *_department_leads(),
+        r"l[ií]der(?:\s+de(?:l)?\s+\w+)?",
+        r"responsable",
+        r"responsible\s+for",
+        r"supervisor(?:a)?",
+        r"consultant",
+        r"consultor(?:a)?",
+        r"advisor",
+        r"adviser",
+        r"asesor(?:a)?",
+        r"encargad[oa]",
+        r"product\s+owner",
+        r"assistant\s+manager",
+        r"project\s+lead",
+        r"lead\s+(?:engineer|developer|architect|designer|ae|sdr|bdr)",
+        r"architect",
+        r"arquitect[oa]",
+    ),
+    INDIVIDUAL: (
+        r"engineer",
+        r"ingenier[oa]",
+        r"developer",
+        r"dev",
+        r"desarrollador(?:a)?",
+        r"programador(?:a)?",
+        r"programmer",
+        r"analyst",
+        r"analista",
+        r"specialist",
+        r"especialista",
+        r"assistant",
+        r"asistente",
+        r"secretar(?:y|i[oa])",
+        r"coordinator",
+        r"coordinador(?:a)?",
+        r"sdrs?",
+        r"bdrs?",
+        r"aes?",
+        r"sales\s+development\s+rep(?:resentative)?",
+        r"business\s+development\s+rep(?:resentative)?",
+        r"account\s+exec(?:utive)?",
+        r"account\s+manager",
+        r"customer\s+success\s+manager",
+        r"csm",
+        r"sales\s+rep(?:resentative)?",
+        r"rep",
+        r"representative",
+        r"representante",
+        r"comercial",
+        r"vendedor(?:a)?",
+        r"salesperson",
+        r"sales\s+associate",
+        r"associate",
+        r"ejecutiv[oa]\s+(?:de\s+(?:cuentas|ventas)|comercial)",
+        r"agente?",
+        r"designer",
+        r"dise[nñ]ador(?:a)?",
+        r"marketer",
+        r"employee",
+        r"emplead[oa]",
+        r"t[eé]cnic[oa]",
+        r"administrativ[oa]",
+        r"recepcionista",
+        r"receptionist",
+        r"operator",
+        r"clerk",
+        r"executive\s+assistant",
+        r"copywriter",
+        r"end\s+user",
+        r"just\s+a\s+user",
+        # Jobs outside sales and marketing: someone who works there, without a say in buying.
+        r"nurse",
+        r"enfermer[oa]",
+        r"teacher",
+        r"profesor(?:a)?",
+        r"maestr[oa]",
+        r"accountant",
+        r"bookkeeper",
+        r"contable",
+        r"lawyer",
+        r"abogad[oa]",
+        r"doctor(?:a)?",
+        r"m[eé]dic[oa]",
+        r"pharmacist",
+        r"farmac[eé]utic[oa]",
+        r"cashier",
+        r"cajer[oa]",
+        r"waiter",
+        r"waitress",
+        r"camarer[oa]",
+        r"driver",
+        r"conductor(?:a)?",
+        r"electrician",
+        r"electricista",
+        r"plumber",
+        r"fontaner[oa]",
+        r"chef",
+        r"cook",
+        r"cociner[oa]",
+        r"journalist",
+        r"periodista",
+        r"translator",
+        r"traductor(?:a)?",
+        r"researcher",
+        r"investigador(?:a)?",
+        r"scientist",
+        r"economista",
+        r"economist",
+        r"auditor(?:a)?",
+        r"psychologist",
+        r"psic[oó]log[oa]",
+        r"dentista?",
+    ),
+    NO_AUTHORITY: (
+        r"students?",
+        r"estudiante",
+        r"interns?",
+        r"internship",
+        r"becari[oa]",
+        r"trainee",
+        r"practicante",
+        r"en\s+pr[aá]cticas",
+        r"alumn[oa]",
+        r"job\s+seeker",
+        r"unemployed",
+        r"desemplead[oa]",
+        r"en\s+paro",
+        r"looking\s+for\s+(?:a\s+)?(?:job|work)",
+        r"busc(?:o|ando)\s+(?:trabajo|empleo)",
+        r"between\s+jobs",
+        r"retired",
+        r"jubilad[oa]",
+        r"freelance\s+student",
+        r"graduate",
+        r"reci[eé]n\s+graduad[oa]",
+    ),
+}
+
+# Title words a visitor may misspell ("manger", "drector", "fundadro"): single words of 5+
+# letters, each one a title above (a unit test keeps the two lists in step).
+_TYPO_TARGETS = (
+    "manager", "director", "directora", "founder", "cofounder", "fundador", "fundadora", "cofundador",
+    "cofundadora", "owner", "partner", "president", "presidente", "presidenta", "propietario",
+    "propietaria", "proprietor", "gerente", "freelancer", "autónomo", "autónoma",
+    "entrepreneur", "emprendedor", "emprendedora", "consultant", "consultor", "consultora", "supervisor",
+    "supervisora", "encargado", "encargada", "responsable", "advisor", "adviser", "asesor", "asesora", "engineer",
+    "ingeniero", "ingeniera", "developer", "desarrollador", "desarrolladora", "programador", "programadora",
+    "programmer", "analyst", "analista", "specialist", "especialista", "assistant", "asistente", "secretary",
+    "secretario", "secretaria", "coordinator", "coordinador", "coordinadora", "representative", "representante",
+    "vendedor", "vendedora", "salesperson", "designer", "marketer", "employee", "empleado", "empleada", "student",
+    "estudiante", "intern", "becario", "becaria", "practicante", "trainee", "unemployed", "desempleado",
+    "desempleada",
+)  # fmt: skip
+# Ordinary words within an edit or two of a title word: never respelt ("I manage the team",
+# "directly", "founded in 2019", "estudiando opciones", "social media").
+_NOT_TYPOS = frozenset(
+    {
+        "manage", "managed", "manages", "direct", "directo", "directa", "directos", "directas", "directly",
+        "directed", "directs", "directory", "directorio", "detector", "founded", "funder", "funders", "fundado",
+        "fundada", "fundados", "fundadas", "fundamos", "fundaron", "owned", "sucio", "present", "presents",
+        "presented", "presidency", "proprietary", "autonomia", "consulting", "consultancy", "consultar",
+        "consulta", "consultas", "consultoria", "consultorio", "supervision", "supervisar", "supervisa",
+        "encargo", "encargar", "encargamos", "encargaron", "responsible", "advised", "engine", "engines",
+        "engineered", "ingenio", "ingenieria", "ingenioso", "develop", "developed", "develops", "desarrollado",
+        "desarrollada", "desarrollar", "programado", "programada", "programar", "programme", "programmed",
+        "programmes", "analyse", "analiza", "analisis", "specialise", "specialize", "speciality", "especializa",
+        "assistance", "assisting", "secretly", "secretariat", "coordinate", "coordinated", "coordination",
+        "coordinado", "coordinada", "coordinar", "representation", "representando", "vendemos", "designed",
+        "designs", "employer", "employed", "empleamos", "estudiando", "estudiantil", "intent", "interno",
+        "interna", "inter", "practicando", "trained", "trainer", "marketed", "market", "markets",
+        "presidential", "prescient", "responsibly", "supervisory", "consistant", "partier", "unexploded",
+        "engined", "directv", "directx", "dunno", "practicamente", "practicarse", "asesoria", "autonomico",
+        "autonomica", "autonomias", "antonimo", "agronomo", "astronomo", "autodromo", "analia", "empenado",
+        "empenada", "desempenado", "desempenada", "vendera", "emprendera", "encargaria", "estudiarse",
+        "representarse", "autonomic", "direito", "direitos", "consultante", "consultanos", "consultorias",
+        "ingenierias", "emplearlo", "empleo",
+    }
+)  # fmt: skip
+# Real words, but so rare that in a role answer they are a misspelt title ("marketing manger").
+_TYPOS_THAT_ARE_WORDS = frozenset({"manger", "mangers"})
