@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import logging
 import re
@@ -18,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import Unit, unit_of
+from bot.cli.csv_export import to_csv
 from bot.settings import current_settings
 from bot.web import make_api_server
 
@@ -27,32 +25,6 @@ if TYPE_CHECKING:
     from bot.storage import LeadStore
 
 log = logging.getLogger("leadbot")
-
-# The CSV columns around the answers; the answer columns (`need_raw`, `need_value`, `need_points`…,
-# and `budget_currency` for a money criterion) come from the SLA's criteria, in its order.
-CSV_LEAD_COLUMNS = ("conversation_id", "started_at", "language")
-CSV_OUTCOME_COLUMNS = (
-    "score",
-    "tier",
-    "knocked_out_by",
-    "qualified",
-    "handed_off",
-    "contact_name",
-    "contact_email",
-    "contact_company",
-    "summary",
-    "lead_id",
-    "status",
-    "human_requested",
-    "handoff_status",
-)
-
-
-def csv_columns(criteria: Sequence[str]) -> list[str]:
-    """The CSV header for these criteria: three columns each, then the currency of money criteria."""
-    answer_columns = [f"{c}_{f}" for c in criteria for f in ("raw", "value", "points")]
-    currency_columns = [f"{c}_currency" for c in criteria if unit_of(c) is Unit.MONEY]
-    return [*CSV_LEAD_COLUMNS, *answer_columns, *currency_columns, *CSV_OUTCOME_COLUMNS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -318,37 +290,6 @@ def _export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = None) -> str:
-    """Flatten export objects to CSV columns (`need_raw`, `budget_value`, `contact_email`…).
-
-    One set of answer columns per criterion of the SLA (``criteria``); by default, every
-    criterion the objects hold, in the order they first appear."""
-    if criteria is None:
-        criteria = list(dict.fromkeys(name for obj in objects for name in obj["answers"]))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_columns(criteria), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for obj in objects:
-        row: dict[str, Any] = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
-        for name, answer in obj["answers"].items():
-            for key in ("raw", "value", "points", "currency"):
-                if key in answer:
-                    row[f"{name}_{key}"] = answer[key]
-        for key, value in obj["contact"].items():
-            row[f"contact_{key}"] = value
-        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
-    return out.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    # Spreadsheets run cells starting with = + - @ as formulas; visitor text must not.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if value is None:
-        return ""
-    return value
 
 
 def _feedback(args: argparse.Namespace) -> int:

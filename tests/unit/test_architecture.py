@@ -173,3 +173,19 @@ def test_nothing_outside_ops_imports_ops() -> None:
 def test_the_checker_sees_imports_inside_functions() -> None:
     # bot.ops.processes imports rasa only inside its functions: the rule must still see them.
     assert "rasa.__main__" in IMPORTS["bot.ops.processes"]
+
+
+MAX_LINES = 500
+
+
+def test_modules_stay_under_500_lines_or_say_why() -> None:
+    """A module over 500 lines gives its reason in its docstring ("over 500 lines because …")."""
+    long = []
+    for path in sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "actions").rglob("*.py")]):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") <= MAX_LINES:
+            continue
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        if "over 500 lines because" not in docstring.lower():
+            long.append(f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines")
+    assert not long, "split these modules, or say in the docstring why not: " + ", ".join(long)
