@@ -16,6 +16,7 @@ from bot.conversation.reading import read_one, read_with_sla
 from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
+from bot.parse.need import names_topic
 from bot.scoring import Score, Tier
 from bot.sla import SLA
 
@@ -151,7 +152,7 @@ def read_turn(
             # The second try after a clarifying question: both messages together, best reading kept.
             stored[criterion] = f"{clarifying['raw']}\n{raw}"[:MAX_RAW]
             reading.fills["clarifying"] = None
-        elif slot == asked and _unsure(answer):
+        elif slot == asked and (_unsure(answer) or _vague_interest(answer, slots, reading, sla)):
             reading.fills["clarifying"] = {"slot": slot, "raw": raw}
             reading.fills[slot] = None  # the form asks again: the clarifying question, with buttons
             reading.clarify = slot
@@ -183,7 +184,7 @@ def read_turn(
 _CORRECTION_CUE = re.compile(
     r"\b(?:actually|i meant|i mean|sorry|oops|make that|correction|scratch that|wait|let me correct|rather"
     r"|let'?s say|more like|realistically|to be honest|tbh|honestly|i exaggerated|overstated|la verdad es que"
-    r"|exager[eé]|siendo realistas|en verdad"
+    r"|exager[eé]|siendo realistas|siendo sinceros?|en verdad|pongamos|digamos|m[aá]s bien"
     r"|my bad|i was wrong|update:|quick update|small update|change of plans?|cambio de planes|"
     r"got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
     r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,)",
@@ -330,6 +331,20 @@ def _unsure(answer: Answer) -> bool:
     if answer.criterion is Criterion.BUDGET:
         return answer.kind is Kind.VALUE and answer.confidence < _CLARIFY_BUDGET_BELOW
     return False
+
+
+# "Quería informarme un poco", "just having a look": interest said in so few words that
+# they name nothing the product is about. Often a visitor with a real problem opening politely,
+# so the first time the need question is answered that way the bot asks which it is.
+_VAGUE_WORDS = 12
+
+
+def _vague_interest(answer: Answer, slots: Mapping[str, Any], reading: Reading, sla: SLA) -> bool:
+    if answer.criterion is not Criterion.NEED or answer.value != "interest" or slots.get("need") is not None:
+        return False
+    if reading.misses.get("need") or len(answer.raw.split()) > _VAGUE_WORDS:
+        return False
+    return not names_topic(answer.raw, sla.need_lexicon())
 
 
 def _read_clarification(reading: Reading, choice: str, clarifying: Mapping[str, Any], slots: Mapping[str, Any]) -> None:

@@ -32,6 +32,9 @@ _CURRENCY_WORDS = (
 )
 _NOT = re.compile(r"(?:\bnot|\bno|\bnor|\bni|\binstead of|\ben vez de|\ben lugar de)\s+(?:in\s+|en\s+)?$")
 _HAS_NUMBER = re.compile(r"\d")
+# "a year from now", "in a month", "hace un año": a period word naming a time frame, not a rate.
+_TIME_FRAME_BEFORE = re.compile(r"(?:\bin|\bwithin|\bfor|\bnext|\bdentro de|\ben|\bhace|\bpara|\bde aqu[ií] a)\s+$")
+_TIME_FRAME_AFTER = re.compile(r"^\s*(?:from now|from today|ago|later|or so|or two|out|away|de aqu[ií]|m[aá]s o menos)")
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,17 @@ def amendment(text: str) -> Amendment:
     norm = normalize(text)
     if _HAS_NUMBER.search(norm) or len(norm.split()) > 12:
         return Amendment()
-    return Amendment(_said(norm, _PERIOD_WORDS), _said(norm, _CURRENCY_WORDS))
+    return Amendment(_said(norm, _PERIOD_WORDS, rates=True), _said(norm, _CURRENCY_WORDS))
 
 
-def _said(norm: str, words: tuple[tuple[str, str], ...]) -> str | None:
+def _said(norm: str, words: tuple[tuple[str, str], ...], *, rates: bool = False) -> str | None:
     for name, pattern in words:
         for hit in re.finditer(rf"(?<![a-z]){pattern}(?![a-z])", norm):
-            if not _NOT.search(norm[: hit.start()]):
-                return name
+            if _NOT.search(norm[: hit.start()]):
+                continue
+            if rates and (_TIME_FRAME_BEFORE.search(norm[: hit.start()]) or _TIME_FRAME_AFTER.match(norm[hit.end() :])):
+                continue  # "a year from now, maybe" answers when, not how often
+            return name
     return None
 
 

@@ -105,7 +105,8 @@ _BELOW = re.compile(
 # Money in the answer that is not what the visitor has for this purchase: what was spent or
 # quoted before, what the business spends on other things, earns or pays people. Read per clause.
 _ELSEWHERE = _words(
-    r"last year|el a[nñ]o pasado|el pasado a[nñ]o|in the past|en el pasado|previous|\banterior\b|\bago\b|\bhace \d"
+    r"last year|el a[nñ]o pasado|del a[nñ]o pasado|el pasado a[nñ]o|in the past"
+    r"|en el pasado|previous|\banterior\b|\bago\b|\bhace \d"
     r"|used to|sol[ií]amos|\bspent\b|\bpaid\b(?! (?:once|monthly|yearly|annually|upfront|quarterly))|wasted"
     r"|pag[aá]bamos|gast[aá]bamos|gastó|gastaron|pagó|pagaron|invertimos en su d[ií]a"
     r"|(?<!would )(?<!could )(?<!can )(?<!might )(?<!must )(?<!to )(?<!n't )(?<!not )cost(?:s|ed)? us"

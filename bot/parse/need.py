@@ -190,6 +190,17 @@ def _parse_with_lexicon(text: str, lexicon: NeedLexicon) -> Answer:
     return Answer.unknown(Criterion.NEED, raw, "no need phrase found")
 
 
+def names_topic(text: str, lexicon: NeedLexicon) -> bool:
+    """Whether the words name anything the product is about (a topic term, a pain or a problem cue):
+    "we're looking at lead routing tools" does, "quería informarme un poco" does not."""
+    tokens = nlp.words(text[:MAX_CHARS])
+    if not tokens:
+        return False
+    matchers = _matchers(lexicon)
+    hits = _merge(_lemma_hits(tokens, matchers), _folded_hits(tokens, matchers))
+    return any(h.need in (TOPIC, PROBLEM, PAIN) for h in hits)
+
+
 def _said(tokens: list[str], hit: _Hit) -> str:
     return " ".join(tokens[hit.start : hit.end])
 

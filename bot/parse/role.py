@@ -92,9 +92,10 @@ _REFERENCE = re.compile(
     r"|\b(?:boss|jef[ea]|manager|supervisor)\s+(?:is|es|was|era)\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+|un\s+|una\s+)?"
     r"|\b(?:talk|speak|hablar|report|reporto)\w*\s+(?:to|with|con|a)\s+(?:the\s+|el\s+|la\s+)?)$"
 )
-# "my manager, the VP of Sales, asked me": the title names the person just mentioned.
+# "my manager, the VP of Sales, asked me", "my boss (the CEO)": the title names the person just mentioned.
 _APPOSITIVE = re.compile(
-    rf"\b(?:my|our|his|her|their|mi|nuestr[oa]|su)\s+(?:\w+\s+)?{_OTHER_PERSON}\s*,\s*(?:the|el|la|our|nuestr[oa])\s+$"
+    rf"\b(?:my|our|his|her|their|mi|nuestr[oa]|su)\s+(?:\w+\s+)?{_OTHER_PERSON}\s*(?:,|\(|[–—-])\s*"
+    r"(?:(?:the|el|la|our|nuestr[oa])\s+)?$"
 )
 # "the CFO approves", "el director me pidió": a title followed by its own verb is a third person.
 _DETERMINER = re.compile(r"\b(?:the|el|la|los|las|our|nuestr[oa]s?)\s+$")

@@ -82,6 +82,7 @@ from bot.parse.timing_words import (
     _IN_N_UNITS,
     _MEDIUM_TERM,
     _MID,
+    _MONEY_FIRST,
     _MONTH,
     _MONTHS,
     _NEGATED,
@@ -161,6 +162,9 @@ def parse_timing(text: str, *, today: dt.date, strict: bool = False) -> Answer:
         span = (hit.start, hit.end) if len(norm) == len(raw) else None
         reason = f"'{said}' = {months:g} months"
         return Answer(Criterion.TIMING, raw, Kind.VALUE, months, confidence, reason, span=span)
+    money_first = None if strict else _MONEY_FIRST.search(norm)
+    if money_first:
+        return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.75, f"'{money_first.group(0)}': no purchase planned")
     undecided = _UNDECIDED.search(norm)
     if undecided is None and not strict:
         no_plans = _NO_PLANS.search(norm)

@@ -282,7 +282,7 @@ _NONE = re.compile(
 
 # The cheap gate in front of ``_NONE``: the regex is tried only on a message holding one of these.
 _NONE_KEYS = (
-    "plan", "intent", "buy", "research", "brows", "investig", "mirando", "intenci", "comprar",
+    "plan", "intent", "buy", "research", "brows", "investig", "mirando", "intenci", "compr",
     "market", "buscando", "buscamos",
 )  # fmt: skip
 
@@ -305,11 +305,16 @@ _NO_PLANS = re.compile(
     r"|por\s+el\s+momento|ahora\s+mismo|ahora|ahorita|todav[ií]a|a[uú]n|hoy\s+por\s+hoy)\s+no)\b"
     r"(?!\s+(?:lo\s+|se\s+|estoy\s+|estamos\s+|we'?re\s+|i'?m\s+)?(?:s[eé]|sabemos|sabr\w*|sure|decided|decidido"
     r"|hemos|tenemos\s+claro|seguro|segura|clear))"
-    r"|\b(?:when|once|until|if|whenever)\s+(?:we\s+(?:have|get|find|secure)\s+|there\s+is\s+|there'?s\s+|the\s+)?"
-    r"(?:some\s+|the\s+|a\s+|more\s+)?(?:budget|money|funding|funds|cash)\b(?!\s+(?:is\s+|gets\s+|has\s+been\s+)?"
-    r"(?:approv|sign))|\bbudget\s+frees\s+up"
-    r"|\bcuando\s+(?:tengamos|haya|se\s+libere|consigamos|dispongamos\s+de)\s+(?:el\s+|algo\s+de\s+|m[aá]s\s+)?"
-    r"(?:presupuesto|dinero|fondos|financiaci[oó]n)"
+)
+# Money first, no date ("when budget frees up", "cuando tengamos plata, no sé cuándo"): no plans,
+# even beside a "don't know when" (the SLA: a purchase waiting for money is not a time frame).
+_MONEY_FIRST = re.compile(
+    r"\b(?:when|once|until|if|whenever)\s+(?:we\s+(?:have|get|find|secure|raise)\s+|there\s+is\s+|there'?s\s+|the\s+)?"
+    r"(?:some\s+|the\s+|a\s+|more\s+|enough\s+)?(?:budget|money|funding|funds|cash)\b"
+    r"(?!\s+(?:is\s+|gets\s+|has\s+been\s+)?(?:approv|sign))|\bbudget\s+frees\s+up"
+    r"|\b(?:cuando|hasta\s+que|si)\s+(?:no\s+)?(?:tengamos|haya|se\s+libere|consigamos|dispongamos\s+de|entre)\s+"
+    r"(?:el\s+|algo\s+de\s+|m[aá]s\s+|suficiente\s+)?"
+    r"(?:presupuesto|dinero|fondos|financiaci[oó]n|plata|pasta|lana|guita|liquidez|caja)\b"
 )
 _UNDECIDED = re.compile(
     r"not\s+sure\s+when|no\s+s[eé]\s+cu[aá]ndo|no\s+sabemos\s+cu[aá]ndo|whenever|when(?:ever)?\s+(?:the\s+|our\s+|my\s+)?"

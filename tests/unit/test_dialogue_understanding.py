@@ -209,3 +209,46 @@ def test_a_correction_about_nothing_but_the_need_changes_the_need() -> None:
         need="estamos explorando opciones, de momento no tenemos un problema gordo",
     )
     assert reading.answers["need"].value == "pain" and reading.corrected == ["need"]
+
+
+@pytest.mark.parametrize("answer", ["in about a year from now, probably", "a month or so", "within a year"])
+def test_a_time_frame_answering_timing_never_amends_the_budgets_period(answer: str) -> None:
+    reading = _turn(answer, "timing", need="bad leads", budget="we could do 300 a week", role="CMO")
+    assert "budget" not in reading.fills and reading.fills["timing"] == answer
+
+
+@pytest.mark.parametrize(
+    ("later", "annual"),
+    [
+        ("bueno, pongamos unos 7.000 al año como mucho", 7000),
+        ("corrijo: 10 mil era lo del año pasado, este año tenemos 18 mil", 18000),
+    ],
+)
+def test_a_budget_correction_without_currency_while_another_question_is_pending(later: str, annual: float) -> None:
+    reading = _turn(later, "role", need="bad leads", budget="no lo tenemos claro")
+    assert reading.corrected == ["budget"] and _budget(reading.fills["budget"]).value == pytest.approx(annual)
+    assert "role" not in reading.fills
+
+
+@pytest.mark.parametrize(
+    "opener", ["Hola, solo quería informarme", "just curious, having a look", "a ver qué tal esto"]
+)
+def test_a_vague_first_need_answer_is_clarified_not_scored_as_interest(opener: str) -> None:
+    reading = _turn(opener, "need")
+    assert reading.clarify == "need" and reading.fills["need"] is None
+    assert reading.fills["clarifying"] == {"slot": "need", "raw": opener}
+
+
+@pytest.mark.parametrize(
+    "answer", ["just exploring options for our lead routing", "curiosidad, queremos ver cómo puntuáis los leads"]
+)
+def test_interest_that_names_the_topic_is_taken_as_said(answer: str) -> None:
+    reading = _turn(answer, "need")
+    assert reading.clarify is None and reading.answers["need"].value == "interest"
+
+
+@pytest.mark.parametrize("greeting", ["hola, ¿qué tal vas? jeje", "hey, how's it going today? haha"])
+def test_small_talk_while_asked_the_need_never_knocks_the_lead_out(greeting: str) -> None:
+    reading = _turn(greeting, "need")
+    need = reading.answers.get("need")
+    assert need is None or need.value != "none"

@@ -1,0 +1,50 @@
+"""Stop and switch-language intents stand only when the visitor's words say so."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.intents import guarded_ranking, keeps
+
+RANKING = [
+    {"name": "stop", "confidence": 0.86},
+    {"name": "inform", "confidence": 0.08},
+    {"name": "switch_language", "confidence": 0.04},
+]
+
+
+@pytest.mark.parametrize(
+    "text", ["stop", "para", "para ya", "no quiero seguir", "déjalo", "basta, no más preguntas", "i'm done", "bye"]
+)
+def test_a_stop_in_words_stands(text: str) -> None:
+    assert keeps("stop", text)
+
+
+@pytest.mark.parametrize(
+    "text", ["para el Q3 nos gustaría", "para finales de año", "we need it before the conference", "para marzo"]
+)
+def test_an_answer_that_the_model_reads_as_stop_is_not_a_stop(text: str) -> None:
+    assert not keeps("stop", text)
+    assert [i["name"] for i in guarded_ranking(text, RANKING)] == ["inform"]
+
+
+@pytest.mark.parametrize("text", ["in English please", "¿hablas español?", "can we change the language?"])
+def test_a_language_request_in_words_stands(text: str) -> None:
+    assert keeps("switch_language", text)
+
+
+def test_an_aside_about_the_chat_is_not_a_language_switch() -> None:
+    assert not keeps("switch_language", "is this chat your product? very meta lol")
+    assert keeps("inform", "anything at all")
+
+
+def test_the_rasa_component_replaces_the_top_intent_and_keeps_buttons() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.ops.intent_guard import IntentGuard
+
+    answer = Message(data={"text": "para el Q2", "intent": RANKING[0], "intent_ranking": list(RANKING)})
+    button = Message(data={"text": "/stop", "intent": RANKING[0], "intent_ranking": list(RANKING)})
+    IntentGuard().process([answer, button])
+    assert answer.get("intent") == {"name": "inform", "confidence": 0.08}
+    assert button.get("intent")["name"] == "stop"
