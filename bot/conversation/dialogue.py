@@ -133,6 +133,8 @@ def read_turn(
             continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
             continue  # "hi" while asked about budget is a greeting, not an answer
+        if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
+            continue  # "can I change the language?" asks for something: never a no-need knock-out
         answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood
         if (
             criterion is Criterion.NEED

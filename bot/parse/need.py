@@ -130,6 +130,10 @@ def parse_need(
     total = sum(votes.values())
     ranked = sorted(((need, share / total) for need, share in votes.items()), key=lambda v: -v[1])
     (need, confidence), (second, _) = ranked[0], ranked[1]
+    if need == NONE:
+        # A knock-out is weighed against "about something else" too: "is this chat your product?
+        # haha" is half small talk, and half is no ground for disqualifying anyone.
+        confidence = votes[NONE] / (total + other)
     # Volunteered, only a clear pain or no-need counts: "interest" is the weak default, and taking
     # it from an opener ("my boss asked me to look at tools") would skip the question that finds a pain.
     if strict and (confidence < _STRICT_CONFIDENCE or len(nlp.words(text)) < 4 or need == INTEREST):

@@ -90,7 +90,10 @@ _REFERENCE = re.compile(
     r"|\b(?:to|for|with|of|from|para|con|a|de|from|under|bajo)\s+(?:the|el|la|our|my|a|an|nuestr[oa]|mi)\s+(?:\w+\s+)?"
     r"|\b(?:del|al)\s+"
     r"|\b(?:boss|jef[ea]|manager|supervisor)\s+(?:is|es|was|era)\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+|un\s+|una\s+)?"
-    r"|\b(?:talk|speak|hablar|report|reporto)\w*\s+(?:to|with|con|a)\s+(?:the\s+|el\s+|la\s+)?)$"
+    r"|\b(?:talk|speak|hablar|report|reporto)\w*\s+(?:to|with|con|a)\s+(?:the\s+|el\s+|la\s+)?"
+    # "el que decide es el gerente", "who signs is the CEO", "firma el director"
+    r"|\b(?:decides?|decide|signs?(?:\s+off)?|approves?|firma|aprueba|manda)\s+(?:es\s+|is\s+)?"
+    r"(?:the|el|la|our|my|mi|nuestr[oa])\s+)$"
 )
 # "my manager, the VP of Sales, asked me", "my boss (the CEO)": the title names the person just mentioned.
 _APPOSITIVE = re.compile(

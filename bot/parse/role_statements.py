@@ -106,6 +106,9 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|\b(?:final\s+(?:say|call|decision|word|sign[\s-]?off)|the\s+decision)\s+(?:is|lies|rests|sits|stays)\s+with\s+(?!me\b)"
         r"|\bneed\s+(?:approval|sign[\s-]?off|the\s+ok)\s+from|\bpart\s+of\s+the\s+decision|\bi\s+(?:would\s+)?propose"
         rf"|\b{_EL_JEFE}\s+(?:lo\s+)?(?:decide|aprueba|firma)|\b(?:lo\s+)?(?:decide|aprueba|firma)\s+{_EL_JEFE}"
+        rf"|\b(?:el|la|quien)\s+que\s+(?:decide|firma|aprueba|manda)\s+es\s+{_EL_JEFE}"
+        rf"|\b(?:quien|qui[eé]n)\s+(?:decide|firma|aprueba|manda)\s+es\s+{_EL_JEFE}"
+        rf"|\b(?:the\s+one\s+who|who(?:ever)?)\s+(?:decides|signs|approves)\s+is\s+{_THE_BOSS}"
         r"|(?:la\s+)?(?:[uú]ltima\s+palabra|decisi[oó]n(?:\s+final)?)\s+(?:la\s+tiene|la\s+toma|es\s+de|est[aá]\s+en"
         r"|corresponde\s+a|recae\s+en)\s+(?!m[ií]\b)|\b(?:yo\s+)?(?:recomiendo|propongo)\b",
         strict=False,
