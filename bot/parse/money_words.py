@@ -277,7 +277,8 @@ _NO_BUDGET_ASKED = _words(
 _YET = re.compile(r"\byet\b|todav[ií]a|\ba[uú]n\b")
 _UNDECIDED = _words(
     r"not sure|unsure|(?:don'?t|do not) know|\bidk\b|no idea|no clue|ni idea|depends|depending on|depende"
-    r"|\btbd\b|\btbc\b|to be (?:decided|determined|defined|confirmed)|por (?:decidir|definir|ver(?! a\b| al\b| c[oó]mo| qu[eé]| lo\b))"
+    r"|\btbd\b|\btbc\b|to be (?:decided|determined|defined|confirmed)"
+    r"|por (?:decidir|definir|ver(?! a\b| al\b| c[oó]mo| qu[eé]| lo\b))"
     r"|\bno (?:lo )?s[eé]\b|no (?:lo )?sabemos|todav[ií]a no|a[uú]n no|not (?:yet )?decided"
     r"|(?:haven'?t|have not) decided|undecided|not yet|no estoy segur|need to check|let me check"
     r"|flexible|negotiable|negociable|we'?ll see|ya veremos|sin definir|not (?:defined|set|clear)"
