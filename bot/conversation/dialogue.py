@@ -17,6 +17,7 @@ from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.parse.need import names_topic
+from bot.parse.role_statements import SOMEONE_ELSE_DECIDES
 from bot.scoring import Score, Tier
 from bot.sla import SLA
 
@@ -122,6 +123,15 @@ def read_turn(
         and (Criterion(asked) is Criterion.NEED or pending_answer.kind is not Kind.VALUE)
     ):
         found.pop(Criterion(asked))  # "en realidad soy el director, todavía no me acostumbro"
+    if (
+        asked == Criterion.NEED.value
+        and pending_answer is not None
+        and stated_elsewhere
+        and not (pending_answer.value in ("pain", "none") and pending_answer.confidence >= _NEED_BESIDE_FACTS)
+    ):
+        # "sales director here, we've got 20 grand set aside": role and budget, said first;
+        # the need question is still open (a clear pain or no-need beside them stands).
+        found.pop(Criterion.NEED, None)
     if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
     for criterion, answer in found.items():
@@ -133,6 +143,14 @@ def read_turn(
             continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
             continue  # "hi" while asked about budget is a greeting, not an answer
+        if (
+            criterion is Criterion.ROLE
+            and slot != asked
+            and asked in (Criterion.BUDGET.value, Criterion.TIMING.value)
+            and answer.reason == SOMEONE_ELSE_DECIDES
+            and criterion not in corrected_on_cue
+        ):
+            continue  # "no lo sé, eso lo decide mi jefe" answers the budget: the approval, not the role
         if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
             continue  # "can I change the language?" asks for something: never a no-need knock-out
         answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood
@@ -189,7 +207,9 @@ _CORRECTION_CUE = re.compile(
     r"|exager[eé]|siendo realistas|siendo sinceros?|en verdad|pongamos|digamos|m[aá]s bien"
     r"|my bad|i was wrong|update:|quick update|small update|change of plans?|cambio de planes|"
     r"got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
-    r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,)",
+    r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,"
+    r"|technically|got promoted|just promoted|promoted (?:to|last|this|on)|me (?:han )?ascendi|me ascendieron"
+    r"|ahora soy|now i'?m|as of (?:this|last|today))",
     re.IGNORECASE,
 )
 # Criteria a correction re-reads leniently: budget, timing and role need explicit words (an
@@ -294,7 +314,7 @@ def _explicit(answer: Answer | None) -> bool:
 
 # A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
 _QUESTION = re.compile(
-    r"\?\s*$|^\W*¿|^\W*(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
+    r"\?\s*$|^\W*¿|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
     r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
     r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
     re.IGNORECASE,
@@ -335,10 +355,12 @@ def _unsure(answer: Answer) -> bool:
     return False
 
 
+_NEED_BESIDE_FACTS = 0.8
+
 # "Quería informarme un poco", "just having a look": interest said in so few words that
 # they name nothing the product is about. Often a visitor with a real problem opening politely,
 # so the first time the need question is answered that way the bot asks which it is.
-_VAGUE_WORDS = 12
+_VAGUE_WORDS = 16
 
 
 def _vague_interest(answer: Answer, slots: Mapping[str, Any], reading: Reading, sla: SLA) -> bool:

@@ -116,6 +116,9 @@ _ELSEWHERE = _words(
     r"|otr[oa]s? (?:proveedor|herramienta|empresa)|current (?:tool|vendor|provider|solution|crm)"
     r"|(?:herramienta|proveedor|crm) actual|our (?:products?|pricing)|nuestros? productos?"
     r"|we (?:charge|sell)|cobramos|vendemos"
+    # The visitor's own prices when they sell to us: "our retainer starts at $3k/mo", "nuestros paquetes".
+    r"|our (?:retainers?|packages?|rates?|fees?|services?|prices?)|(?:retainers?|packages?|rates?) (?:start|begin)"
+    r"|nuestr[oa]s? (?:paquetes?|tarifas?|servicios?|precios?|cuotas?)|(?:empiezan?|arrancan?) (?:en|desde)"
     # Money of the business rather than for the purchase: ads, salaries, revenue, deal sizes.
     r"|\bads?\b|advertising|adwords|\bppc\b|campa[nñ]a|publicidad|anuncios|salar|sueldo|payroll|n[oó]mina"
     r"|wages|headcount|revenue|turnover|\barr\b|\bmrr\b|factur|ingresos|ventas (?:de|anuales|por)"
@@ -268,6 +271,8 @@ _NO_BUDGET_ASKED = _words(
     r"|(?:not|never|n'?t (?:be|going to)|not going to|won'?t(?: be)?|will not(?: be)?|wouldn'?t(?: be)?)"
     r" (?:buy|spend|pay|purchas|invest)\w*(?=\W*$|\s+(?:anything|any\w*|nothing|a (?:thing|penny|cent|dime)|at all"
     r"|on (?:this|it|that)|for (?:this|it|that)|now|right now|this year|so|sorry|lol)\b|\s*[,.;!])"
+    r"|(?:don'?t|do not|doesn'?t) (?:want|plan|intend) to (?:spend|pay|buy|invest)"
+    r"|(?:we'?re|i'?m|we are|i am) not (?:buying|looking to buy)|no (?:busco|buscamos) comprar"
     r"|(?:no (?:vamos|voy|pienso|pensamos|queremos|quiero) a? ?(?:comprar|gastar|pagar|invertir|contratar)"
     r"|no (?:compraremos|gastaremos|pagaremos|invertiremos|contrataremos)|no (?:estamos|estoy) (?:comprando"
     r"|pensando en comprar))(?=\W*$|\s+(?:nada|en (?:esto|eso)|esto|eso|ahora|este a[nñ]o|por ahora|de momento"
@@ -281,6 +286,8 @@ _UNDECIDED = _words(
     r"|por (?:decidir|definir|ver(?! a\b| al\b| c[oó]mo| qu[eé]| lo\b))"
     r"|\bno (?:lo )?s[eé]\b|no (?:lo )?sabemos|todav[ií]a no|a[uú]n no|not (?:yet )?decided"
     r"|(?:haven'?t|have not) decided|undecided|not yet|no estoy segur|need to check|let me check"
+    r"|(?:must|have to|gotta|got to|need to|would have to|'d have to) (?:check|ask|confirm|see)"
+    r"|(?:tengo|tendr[ií]a|tenemos|tendr[ií]amos|hay) que (?:consultar|preguntar|mirar|confirmar|verlo)"
     r"|flexible|negotiable|negociable|we'?ll see|ya veremos|sin definir|not (?:defined|set|clear)"
     r"|no (?:est[aá] )?(?:definido|claro)|no budget yet|(?:don'?t|do not) have (?:a |any )?budget yet"
     r"|no hemos decidido|figuring|no (?:fixed|set|firm|defined|specific|clear) (?:budget|amount|number|figure)"

@@ -89,6 +89,7 @@ _REFERENCE = re.compile(
     r"(?:\b(?:my|our|your|his|her|their|mi|mis|nuestr[oa]s?|tu|su|sus)\s+(?:\w+\s+)?"
     r"|\b(?:to|for|with|of|from|para|con|a|de|from|under|bajo)\s+(?:the|el|la|our|my|a|an|nuestr[oa]|mi)\s+(?:\w+\s+)?"
     r"|\b(?:del|al)\s+"
+    r"|\b(?:gente|people|folks|personas|candidates|candidatos|students|estudiantes|guys)\s+(?:que\s+|who\s+)?"
     r"|\b(?:boss|jef[ea]|manager|supervisor)\s+(?:is|es|was|era)\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+|un\s+|una\s+)?"
     r"|\b(?:talk|speak|hablar|report|reporto)\w*\s+(?:to|with|con|a)\s+(?:the\s+|el\s+|la\s+)?"
     # "el que decide es el gerente", "who signs is the CEO", "firma el director"

@@ -57,7 +57,13 @@ _NEGOCIO = (
     r"(?:empresa|negocio|agencia|tienda|despacho|consultora|startup|compa[nñ][ií]a|pyme|firma|estudio"
     r"|restaurante|cl[ií]nica|franquicia|sociedad)"
 )
-_SOMEONE_ELSE_DECIDES = "recommends, someone else decides"
+SOMEONE_ELSE_DECIDES = "recommends, someone else decides"
+_SOMEONE_ELSE_DECIDES = SOMEONE_ELSE_DECIDES
+# Job seeking said of other people ("gente buscando trabajo" filling the forms) is not the visitor's.
+_OTHERS = (
+    r"(?<!gente )(?<!people )(?<!folks )(?<!personas )(?<!candidates )(?<!candidatos )(?<!students )"
+    r"(?<!who are )(?<!que est[aá]n )(?<!que andan )"
+)
 
 # Statements beat titles: "I'm a manager but I sign off" is a decision-maker,
 # "I'm the director but my boss decides" an influencer. Earlier statements win.
@@ -213,8 +219,8 @@ _STATEMENTS: tuple[_Statement, ...] = (
     _statement(
         NO_AUTHORITY,
         "is looking for a job",
-        r"\blooking\s+for\s+(?:a\s+)?(?:job|work|an?\s+internship)|\bbusco\s+(?:trabajo|empleo|pr[aá]cticas)"
-        r"|\bbuscando\s+(?:trabajo|empleo)|\bjob\s+hunting",
+        rf"{_OTHERS}\blooking\s+for\s+(?:a\s+)?(?:job|work|an?\s+internship)|\bbusco\s+(?:trabajo|empleo|pr[aá]cticas)"
+        rf"|{_OTHERS}\bbuscando\s+(?:trabajo|empleo)|\bjob\s+hunting",
         keys="looking|busco|buscando|job",
     ),
     _statement(

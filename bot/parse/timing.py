@@ -210,6 +210,9 @@ def _says_only_time(rest: str) -> bool:
     return all(token in _FILLERS for token in _TOKEN.findall(rest))
 
 
+_SINCE = re.compile(r"(?:\bas\s+of|\bsince|\bdesde(?:\s+hace)?|\ba\s+partir\s+de)\s+(?:the\s+|el\s+|la\s+)?$")
+
+
 def _purchase_timing(norm: str, hits: list[_Hit], strict: bool) -> _Hit | None:
     """The first hit that states when the visitor means to buy, or the last one restated
     ("next year, realistically more than a year"); denied bounds are read as lower bounds.
@@ -226,6 +229,8 @@ def _purchase_timing(norm: str, hits: list[_Hit], strict: bool) -> _Hit | None:
             hit = replace(hit, months=hit.months + (_LOWER_BOUND_MARGIN if hit.duration else 0.0))
         elif _NEGATED.search(before[-14:]):
             continue
+        if _SINCE.search(before[-12:]):
+            continue  # "team lead as of this week", "desde este mes": since then, not when to buy
         if hit.present and _PRESENT_DENIED.match(norm, hit.end):
             continue  # "ahora mismo no", "right now, no": not now
         if (strict or hit.present) and not _about_the_purchase(_rest_of_clause(norm, hit.start, hit.end), strict):

@@ -252,3 +252,30 @@ def test_small_talk_while_asked_the_need_never_knocks_the_lead_out(greeting: str
     reading = _turn(greeting, "need")
     need = reading.answers.get("need")
     assert need is None or need.value != "none"
+
+
+def test_an_opener_with_role_and_budget_leaves_the_need_question_open() -> None:
+    reading = _turn("hi, VP of sales here, we have around 30k a year set aside for this", "need")
+    assert {"role", "budget"} <= set(reading.fills) and "need" not in reading.fills
+
+
+def test_a_clear_pain_beside_other_facts_is_still_taken() -> None:
+    reading = _turn("CMO here; our SDRs waste whole days on junk leads from the demo form", "need")
+    assert reading.answers["need"].value == "pain" and "role" in reading.fills
+
+
+def test_a_question_opened_with_a_conjunction_is_passed_on_not_scored() -> None:
+    reading = _turn("y cuánto vale? no encuentro la página de precios", "budget", need="leads fríos")
+    assert reading.question and "budget" not in reading.fills
+
+
+def test_a_promotion_said_while_timing_is_asked_corrects_the_role_and_invents_no_timing() -> None:
+    reading = _turn(
+        "technically I'm team lead as of this week, got promoted", "timing", need="x", budget="y", role="SDR"
+    )
+    assert reading.corrected == ["role"] and "timing" not in reading.fills
+
+
+def test_who_approves_the_budget_is_not_the_visitors_role() -> None:
+    reading = _turn("ni idea, eso lo aprueba mi jefa", "budget", need="leads fríos")
+    assert "role" not in reading.fills and reading.answers["budget"].kind is Kind.UNDECIDED
