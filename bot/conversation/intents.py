@@ -1,11 +1,12 @@
-"""Intents that end or redirect the conversation need the visitor's own words for it.
+"""Intents that end, restart or redirect the conversation need the visitor's own words for it.
 
-The NLU model learns `stop` and `switch_language` from short examples, so a timing answer that
-opens with "para" ("para el Q2 nos gustaría") or an aside about the chat ("is this chat itself
-your product? bit meta") can come out as a request to stop or to change language. Stopping
-loses a lead and switching answers an English visitor in Spanish, so both are kept only when the
-message says so in words; otherwise the next intent of the ranking stands (`bot.ops.intent_guard`
-applies this inside the Rasa pipeline).
+The NLU model learns `stop`, `start_over`, `human` and `switch_language` from short examples,
+so a timing answer that opens with "para" ("para el Q2 nos gustaría"), an aside about the chat
+("is this chat itself your product? bit meta") or an off-topic request can come out as one of
+them. Stopping loses a lead, starting over wipes the answers, a human request skips the
+questions and switching answers an English visitor in Spanish, so each is kept only when the
+message says so in words; otherwise the next intent of the ranking stands
+(`bot.ops.intent_guard` applies this inside the Rasa pipeline).
 """
 
 from __future__ import annotations
@@ -31,8 +32,25 @@ _STOP = re.compile(
 )
 _STOP_PARA = re.compile(r"^\W*para\W*$|^\W*para\s+(?:ya|de\b|aqu[ií]|porfa|por favor)|,\s*para\W*$", re.IGNORECASE)
 _LANGUAGE_WORD = re.compile(r"\b(?:language|idioma|lengua)\b", re.IGNORECASE)
+# Starting over wipes the answers given: only when asked for in words.
+_START_OVER = re.compile(
+    r"\b(?:start|begin)\w*\s+(?:over|again|from)|\brestart|\breset|\bfrom\s+(?:scratch|the\s+(?:start|beginning|top))"
+    r"|\bredo\b|\bagain\b|\b(?:empez|comenz|empiez|comienz)\w*\s+(?:de\s+nuevo|otra\s+vez|desde)|\breinici"
+    r"|\bvolver\s+a\s+(?:empezar|comenzar)|\bdesde\s+(?:el\s+)?(?:principio|cero|inicio)|\bde\s+nuevo\b|\botra\s+vez\b"
+    r"|\bnew\s+conversation|\bback\s+to\s+the\s+(?:beginning|start)|\bstart\s+fresh|\bdo\s+over|\breboot"
+    r"|\bde\s+cero\b|\bal\s+principio|\bnueva\s+conversaci[oó]n|\bal\s+inicio|\brepetir\w*\s+todo|\bborr[oó]n",
+    re.IGNORECASE,
+)
+# Asking for a person names one: a person, a human, sales, a call.
+_HUMAN = re.compile(
+    r"\b(?:person|people|human|someone|somebody|anyone|agent|rep|reps|representative|real|live|talk|speak|chat\s+with"
+    r"|call|phone|ring|sales|salesperson|team|staff|operator|support|manager|contact|connect|service|advisor"
+    r"|persona|personas|humano|humana|alguien|agente|hablar|habla|llamar|llamada|ll[aá]mame|tel[eé]fono|comercial"
+    r"|ventas|equipo|operador|contactar|contacto|p[aá]same|ponme|gente|asesor|asesora|soporte|comun[ií]came|p[aá]sas)\b",
+    re.IGNORECASE,
+)
 
-GUARDED = ("stop", "switch_language")
+GUARDED = ("stop", "switch_language", "start_over", "human")
 
 
 def says_stop(text: str) -> bool:
@@ -49,6 +67,10 @@ def keeps(intent: str, text: str) -> bool:
         return says_stop(text)
     if intent == "switch_language":
         return names_language(text)
+    if intent == "start_over":
+        return bool(_START_OVER.search(text))
+    if intent == "human":
+        return bool(_HUMAN.search(text))
     return True
 
 

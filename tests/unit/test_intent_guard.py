@@ -48,3 +48,40 @@ def test_the_rasa_component_replaces_the_top_intent_and_keeps_buttons() -> None:
     IntentGuard().process([answer, button])
     assert answer.get("intent") == {"name": "inform", "confidence": 0.08}
     assert button.get("intent")["name"] == "stop"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("start_over", "a booking widget for my restaurant"),
+        ("human", "im after a chat app so diners can book tables, is that this?"),
+    ],
+)
+def test_off_topic_words_never_restart_or_skip_the_questions(intent: str, text: str) -> None:
+    assert not keeps(intent, text)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [("start_over", "can we start over?"), ("start_over", "empecemos de nuevo"), ("human", "pásame con ventas")],
+)
+def test_restart_and_human_requests_in_words_stand(intent: str, text: str) -> None:
+    assert keeps(intent, text)
+
+
+def test_every_training_example_of_a_guarded_intent_passes_the_guard() -> None:
+    """The guard must never undo what the NLU was taught on purpose."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot.conversation.intents import GUARDED
+
+    root = Path(__file__).resolve().parents[2]
+    missed = []
+    for name in ("nlu.yml", "nlu_es.yml"):
+        for item in yaml.safe_load((root / "data" / name).read_text(encoding="utf-8"))["nlu"]:
+            if item.get("intent") in GUARDED:
+                examples = [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
+                missed += [f"{item['intent']}: {e}" for e in examples if not keeps(item["intent"], e)]
+    assert not missed
