@@ -73,6 +73,8 @@ class ReadMessage(Action):
             # Read as a question by us, not by the NLU: no rule will answer it, so say it here.
             runtime.say(dispatcher, domain, "utter_question_passed", language)
             updates["visitor_questions"] = remember_question(tracker.get_slot("visitor_questions"), reading.question)
+        if reading.announced_question:
+            runtime.say(dispatcher, domain, "utter_ask_away", language)
         if reading.gave_up_on:
             runtime.say(dispatcher, domain, "utter_moving_on", language)
         if reading.invalid_email:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from bot.conversation.corrections import CORRECTION_CUE, MAX_RAW, read_corrections, stated_fields
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
-from bot.parse.amend import amendment
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.parse.need import names_topic
@@ -51,7 +51,6 @@ _NOT_ANSWERS = frozenset({"why_ask", "nonsense", "start_over", "stop"})
 # Criteria whose vague answers ("not sure", "no") fit any question: volunteered only with a value.
 _VAGUE_WHEN_VOLUNTEERED = frozenset({Criterion.BUDGET, Criterion.TIMING})
 
-MAX_RAW = 2000  # visitor words kept per answer; the transcript keeps everything
 MAX_MISSES = 2  # re-ask once with a hint, then store as unknown and move on
 
 
@@ -66,6 +65,7 @@ class Reading:
     gave_up_on: str | None = None  # second miss: stored as unknown
     question: str | None = None  # the visitor asked us something instead of answering
     clarify: str | None = None  # not sure how to read the answer to this question: ask
+    announced_question: bool = False  # "a couple of questions first": invite them, not a miss
     invalid_email: bool = False
     misses: dict[str, int] = field(default_factory=dict)
 
@@ -111,11 +111,11 @@ def read_turn(
     found = read_with_sla(text, sla, today, Criterion(asked) if asked else None)
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
-    corrected_on_cue = _read_corrections(text, asked, slots, sla, today, found, stored)
+    corrected_on_cue = read_corrections(text, asked, slots, sla, today, found, stored)
     # Fields this message states outright besides the question pending (an amount, a time frame,
     # a title, an amended budget): a need volunteered beside them, or a soft reading of the
     # pending question ("todavía no"), is a reading of the same words, not a second statement.
-    stated_elsewhere = {c for c in _stated(found) | set(stored) if c.value != asked}
+    stated_elsewhere = {c for c in stated_fields(found) | set(stored) if c.value != asked}
     pending_answer = found.get(Criterion(asked)) if asked else None
     if (
         pending_answer is not None
@@ -149,6 +149,7 @@ def read_turn(
             and asked in (Criterion.BUDGET.value, Criterion.TIMING.value)
             and answer.reason == SOMEONE_ELSE_DECIDES
             and criterion not in corrected_on_cue
+            and criterion not in stored
         ):
             continue  # "no lo sé, eso lo decide mi jefe" answers the budget: the approval, not the role
         if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
@@ -190,6 +191,8 @@ def read_turn(
     if asked and asked not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
         if is_question(text):
             reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
+        elif _ANNOUNCES_QUESTION.search(text) and len(text.split()) <= _ANNOUNCE_WORDS:
+            reading.announced_question = True  # "hola, una consulta": they are about to ask
         else:
             _count_miss(reading, asked, raw)
     elif requested in CONTACT_SLOTS and reading.corrected:
@@ -199,79 +202,14 @@ def read_turn(
     return reading
 
 
-# "Actually", "I meant", "perdona", "corrijo": the message is about an answer already given, so
-# the fields already answered are read as leniently as the question pending.
-_CORRECTION_CUE = re.compile(
-    r"\b(?:actually|i meant|i mean|sorry|oops|make that|correction|scratch that|wait|let me correct|rather"
-    r"|let'?s say|more like|realistically|to be honest|tbh|honestly|i exaggerated|overstated|la verdad es que"
-    r"|exager[eé]|siendo realistas|siendo sinceros?|en verdad|pongamos|digamos|m[aá]s bien"
-    r"|my bad|i was wrong|update:|quick update|small update|change of plans?|cambio de planes|"
-    r"got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
-    r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,"
-    r"|technically|got promoted|just promoted|promoted (?:to|last|this|on)|me (?:han )?ascendi|me ascendieron"
-    r"|ahora soy|now i'?m|as of (?:this|last|today))",
+_ANNOUNCES_QUESTION = re.compile(
+    r"\b(?:quick\s+q(?:uestion)?s?|(?:a\s+)?(?:couple|few)(?:\s+of)?\s+(?:quick\s+)?(?:questions|things\s+to\s+ask|qs)"
+    r"|(?:a|one|some)\s+(?:quick\s+)?questions?|i\s+have\s+(?:a\s+)?(?:quick\s+)?questions?|can\s+i\s+ask"
+    r"|una\s+(?:consulta|pregunta|duda)|(?:unas|un\s+par\s+de|algunas|varias)\s+(?:consultas|preguntas|dudas)|tengo\s+(?:una\s+|unas\s+)?"
+    r"(?:dudas?|consultas?|preguntas?)|(?:puedo|quer[ií]a)\s+(?:hacer|preguntar|consultar))",
     re.IGNORECASE,
 )
-# Criteria a correction re-reads leniently: budget, timing and role need explicit words (an
-# amount, a time frame, a title), so a lenient read cannot invent them; need only with a
-# confident model reading.
-_RE_READABLE = (Criterion.BUDGET, Criterion.TIMING, Criterion.ROLE, Criterion.NEED)
-_RE_READ_NEED_CONFIDENCE = 0.6
-
-
-def _read_corrections(
-    text: str,
-    asked: str | None,
-    slots: Mapping[str, Any],
-    sla: SLA,
-    today: date,
-    found: dict[Criterion, Answer],
-    stored: dict[Criterion, str],
-) -> set[Criterion]:
-    """Add to `found` the earlier answers this message corrects or amends; returns the criteria
-    re-read because the visitor said they were correcting ("sorry, we have no budget after all")."""
-    budget_before = slots.get("budget")
-    change = amendment(text)
-    if budget_before and change and asked != "budget" and "budget" in sla.slots:
-        joined = f"{budget_before}\n{text}"[:MAX_RAW]  # each message on its line: the words stay the visitor's
-        amended = read_one(joined, Criterion.BUDGET, sla, today)
-        if amended.understood:
-            found[Criterion.BUDGET] = amended
-            stored[Criterion.BUDGET] = joined
-    if not _CORRECTION_CUE.search(text):
-        return set()
-    re_read: dict[Criterion, Answer] = {}
-    for criterion in _RE_READABLE:
-        slot = criterion.value
-        if slot == asked or not slots.get(slot) or criterion in stored:
-            continue
-        lenient = read_one(text, criterion, sla, today)
-        floor = _RE_READ_NEED_CONFIDENCE if criterion is Criterion.NEED else 0.6
-        if lenient.understood and lenient.confidence >= floor:
-            re_read[criterion] = lenient
-    # A correction states one thing. An amount, a time frame or a title it names is that thing;
-    # a need, "not decided" or "no plans" is read into it only when it names none of those, and
-    # answers neither the question pending nor the budget amended: "en realidad soy el director
-    # comercial, todavía no me acostumbro" corrects the role, not the timing.
-    stated = _stated(found) | _stated(re_read) | set(stored)
-    if asked and Criterion(asked) in found and found[Criterion(asked)].understood:
-        stated.add(Criterion(asked))
-    on_cue: set[Criterion] = set()
-    for criterion, lenient in re_read.items():
-        soft = criterion is Criterion.NEED or lenient.kind is not Kind.VALUE
-        if soft and stated - {criterion}:
-            continue
-        strict = found.get(criterion)
-        if strict is None or not strict.understood or strict.kind is not Kind.VALUE:
-            found[criterion] = lenient
-        on_cue.add(criterion)
-    return on_cue
-
-
-def _stated(answers: Mapping[Criterion, Answer]) -> set[Criterion]:
-    """The criteria these answers state outright: an amount, a time frame, a title (never a need,
-    which any sentence about the visitor's business can be read as)."""
-    return {c for c, a in answers.items() if c is not Criterion.NEED and a.understood and a.kind is Kind.VALUE}
+_ANNOUNCE_WORDS = 10
 
 
 def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any], answers_asked: bool) -> bool:
@@ -280,7 +218,7 @@ def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any],
     says they are correcting it, or when the message is about nothing but their need."""
     if intent in DIGRESSIONS or is_question(text):
         return False
-    return slots.get("need") is None or not answers_asked or bool(_CORRECTION_CUE.search(text))
+    return slots.get("need") is None or not answers_asked or bool(CORRECTION_CUE.search(text))
 
 
 _NEED_IN_QUESTION = 0.85

@@ -116,9 +116,21 @@ _STATEMENTS: tuple[_Statement, ...] = (
         rf"|\b(?:quien|qui[eé]n)\s+(?:decide|firma|aprueba|manda)\s+es\s+{_EL_JEFE}"
         rf"|\b(?:the\s+one\s+who|who(?:ever)?)\s+(?:decides|signs|approves)\s+is\s+{_THE_BOSS}"
         r"|(?:la\s+)?(?:[uú]ltima\s+palabra|decisi[oó]n(?:\s+final)?)\s+(?:la\s+tiene|la\s+toma|es\s+de|est[aá]\s+en"
-        r"|corresponde\s+a|recae\s+en)\s+(?!m[ií]\b)|\b(?:yo\s+)?(?:recomiendo|propongo)\b",
+        r"|corresponde\s+a|recae\s+en)\s+(?!m[ií]\b(?!\s+(?:jef|director|socio|superior|gerente|responsable|boss)))"
+        r"|\b(?:yo\s+)?(?:recomiendo|propongo)\b"
+        # "my VP of Sales is the one who'd sign", "el que firma es mi jefe", "yo le paso la recomendación"
+        r"|\b(?:my|mi|our|nuestr[oa])\s+(?:[\w-]+\s+){0,3}(?:is|'s|es|ser[ií]a|would\s+be)\s+(?:the\s+one\s+who"
+        r"(?:'d|\s+would|\s+will)?\s+(?:sign|decide|approve)|(?:quien|el\s+que|la\s+que)\s+(?:decide|firma|aprueba))"
+        r"|\b(?:el|la|quien)\s+que\s+(?:decide|firma|aprueba)\s+es\s+(?:mi|nuestr[oa])\s+"
+        r"|\b(?:yo\s+)?le\s+paso\s+(?:la|mi)\s+recomendaci[oó]n|\bi\s+(?:just\s+)?(?:pass|send)\s+(?:on\s+)?(?:my|the)"
+        r"\s+recommendation|\byo\s+(?:solo\s+)?preparo\s+(?:la|el)\s+(?:comparativa|informe|propuesta)"
+        r"|\bi'?m\s+(?:the\s+one\s+)?(?:building|writing|putting\s+together)\s+the\s+business\s+case"
+        r"|\b(?:[eé]l|ella)\s+ser[ií]a\s+(?:quien|el\s+que|la\s+que)\s+(?:decide|firma|aprueba)",
         strict=False,
-        keys="decide|approve|sign|final|call|decision|decisi|need|propose|aprueba|firma|palabra|recomiendo|propongo",
+        keys=(
+            "decide|approve|sign|final|call|decision|decisi|need|propose|aprueba|firma|palabra|recomiendo|propongo"
+            "|recomendaci|recommendation|preparo|business case"
+        ),
     ),
     # Asked to look into it: the visitor researches, someone else will decide.
     _statement(

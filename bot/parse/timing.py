@@ -145,7 +145,7 @@ def parse_timing(text: str, *, today: dt.date, strict: bool = False) -> Answer:
     raw = text
     norm = _rewrite_quantities(normalize(text))
     none_said = _has(norm, _NONE_KEYS) and _NONE.search(norm)
-    if none_said or (not strict and _has(norm, ("nunca", "never", "no", "n/a")) and _NONE_LENIENT.search(norm)):
+    if none_said or (not strict and _has(norm, ("nunca", "never", "no", "n/a", "nada")) and _NONE_LENIENT.search(norm)):
         return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.85, "no purchase planned")
     words = frozenset(_WORDS.findall(norm))
     candidates = [

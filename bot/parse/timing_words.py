@@ -277,16 +277,19 @@ _NONE = re.compile(
     r"|no\s+(?:estamos|estoy)\s+(?:comprando|pensando\s+en\s+comprar)"
     r"|just\s+(?:researching|research|browsing)|only\s+researching|solo\s+(?:estamos\s+)?(?:investigando|mirando)"
     r"|no\s+tenemos\s+(?:planes|intenci[oó]n)|no\s+hay\s+planes|no\s+(?:pensamos|vamos\s+a)\s+comprar"
-    r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|sin\s+planes"
+    r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|no\s+busco\s+nada|sin\s+planes"
+    r"|not\s+looking\s+for\s+anything"
 )
 
 # The cheap gate in front of ``_NONE``: the regex is tried only on a message holding one of these.
 _NONE_KEYS = (
     "plan", "intent", "buy", "research", "brows", "investig", "mirando", "intenci", "compr",
-    "market", "buscando", "buscamos",
+    "market", "buscando", "buscamos", "busco", "looking",
 )  # fmt: skip
 
-_NONE_LENIENT = re.compile(r"\bnever\b|\bnunca\b|^\W*(?:no|nope|none|n/a|ninguno)\W*$")
+_NONE_LENIENT = re.compile(
+    r"\bnever\b|\bnunca\b|^\W*(?:no|nope|none|n/a|ninguno)\W*$|^\W*(?:none|n/a|ninguno|ninguna|nada)\s*[,.;:!-]"
+)
 # No plans in other words, when no time frame comes with them ("no rush, maybe Q3" is Q3):
 # no date, long term, not yet, just looking, money first ("when budget frees up").
 _NO_PLANS = re.compile(

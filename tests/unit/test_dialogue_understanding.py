@@ -279,3 +279,16 @@ def test_a_promotion_said_while_timing_is_asked_corrects_the_role_and_invents_no
 def test_who_approves_the_budget_is_not_the_visitors_role() -> None:
     reading = _turn("ni idea, eso lo aprueba mi jefa", "budget", need="leads fríos")
     assert "role" not in reading.fills and reading.answers["budget"].kind is Kind.UNDECIDED
+
+
+def test_who_signs_said_after_the_role_was_answered_amends_the_role() -> None:
+    text = "btw my vp of sales is the one who'd sign it"
+    reading = _turn(text, "timing", need="bad leads", budget="20k", role="Head of RevOps")
+    assert reading.corrected == ["role"] and reading.fills["role"].splitlines() == ["Head of RevOps", text]
+    assert reading.answers["role"].value == "influencer" and "timing" not in reading.fills
+
+
+@pytest.mark.parametrize("text", ["hola, tengo un par de preguntas", "hey, quick question first"])
+def test_announcing_a_question_is_not_a_failed_answer(text: str) -> None:
+    reading = _turn(text, "need")
+    assert reading.announced_question and not reading.fills and not reading.misses
