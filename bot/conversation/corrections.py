@@ -111,6 +111,8 @@ def read_role_addition(
         return  # a correction, or a message that states something else: read as such
     if read_one(text, Criterion.ROLE, sla, today).reason != SOMEONE_ELSE_DECIDES:
         return  # only who decides: a title said in passing is not the visitor's new role
+    if read_one(role_before, Criterion.ROLE, sla, today).value != "decision_maker":
+        return  # an analyst whose boss signs is still an analyst: it only takes the decision away
     joined = f"{role_before}\n{text}"[:MAX_RAW]
     amended = read_one(joined, Criterion.ROLE, sla, today)
     if amended.understood:

@@ -286,6 +286,8 @@ def test_who_signs_said_after_the_role_was_answered_amends_the_role() -> None:
     reading = _turn(text, "timing", need="bad leads", budget="20k", role="Head of RevOps")
     assert reading.corrected == ["role"] and reading.fills["role"].splitlines() == ["Head of RevOps", text]
     assert reading.answers["role"].value == "influencer" and "timing" not in reading.fills
+    kept = _turn(text, "timing", need="bad leads", budget="20k", role="account executive")
+    assert "role" not in kept.fills  # an individual contributor stays one
 
 
 @pytest.mark.parametrize("text", ["hola, tengo un par de preguntas", "hey, quick question first"])
