@@ -16,7 +16,7 @@ from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
-from bot.parse.need import names_topic
+from bot.parse.need import by_model_alone, names_topic
 from bot.parse.role_statements import SOMEONE_ELSE_DECIDES
 from bot.scoring import Score, Tier
 from bot.sla import SLA
@@ -128,6 +128,7 @@ def read_turn(
         and pending_answer is not None
         and stated_elsewhere
         and not (pending_answer.value in ("pain", "none") and pending_answer.confidence >= _NEED_BESIDE_FACTS)
+        and (pending_answer.value != "interest" or by_model_alone(pending_answer))
     ):
         # "sales director here, we've got 20 grand set aside": role and budget, said first;
         # the need question is still open (a clear pain or no-need beside them stands).
@@ -270,8 +271,17 @@ def remember_question(questions: Any, text: str) -> list[str]:
     return kept[-MAX_QUESTIONS:]
 
 
+# "Before anything, where is the data stored? We're UK based": a question inside the message.
+_QUESTION_INSIDE = re.compile(
+    r"(?:^|[.!?,;:]\s+)(?:how|what|which|why|when|where|who|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
+    r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is)\b[^.!?]{0,120}\?",
+    re.IGNORECASE,
+)
+
+
 def is_question(text: str) -> bool:
-    return bool(_QUESTION.search(text.strip()))
+    text = text.strip()
+    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text))
 
 
 # A clarifying button's answer: /inform{"answer": "clarify:pain"} (see utter_clarify_* in domain.yml).
@@ -304,8 +314,8 @@ _VAGUE_WORDS = 16
 def _vague_interest(answer: Answer, slots: Mapping[str, Any], reading: Reading, sla: SLA) -> bool:
     if answer.criterion is not Criterion.NEED or answer.value != "interest" or slots.get("need") is not None:
         return False
-    if reading.misses.get("need") or len(answer.raw.split()) > _VAGUE_WORDS:
-        return False
+    if reading.misses.get("need") or len(answer.raw.split()) > _VAGUE_WORDS or not by_model_alone(answer):
+        return False  # "just curious", "solo estoy mirando": interest in so many words stands
     return not names_topic(answer.raw, sla.need_lexicon())
 
 

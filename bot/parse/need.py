@@ -194,6 +194,11 @@ def _parse_with_lexicon(text: str, lexicon: NeedLexicon) -> Answer:
     return Answer.unknown(Criterion.NEED, raw, "no need phrase found")
 
 
+def by_model_alone(answer: Answer) -> bool:
+    """Whether the need was read by the classifier with no phrase of the lexicon behind it."""
+    return answer.reason == _MODEL_REASON.get(str(answer.value))
+
+
 def names_topic(text: str, lexicon: NeedLexicon) -> bool:
     """Whether the words name anything the product is about (a topic term, a pain or a problem cue):
     "we're looking at lead routing tools" does, "quería informarme un poco" does not."""

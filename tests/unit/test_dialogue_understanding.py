@@ -231,7 +231,7 @@ def test_a_budget_correction_without_currency_while_another_question_is_pending(
 
 
 @pytest.mark.parametrize(
-    "opener", ["Hola, solo quería informarme", "just curious, having a look", "a ver qué tal esto"]
+    "opener", ["Hola, solo quería informarme", "my manager asked me to look at a few tools", "a ver qué tal esto"]
 )
 def test_a_vague_first_need_answer_is_clarified_not_scored_as_interest(opener: str) -> None:
     reading = _turn(opener, "need")
@@ -240,7 +240,12 @@ def test_a_vague_first_need_answer_is_clarified_not_scored_as_interest(opener: s
 
 
 @pytest.mark.parametrize(
-    "answer", ["just exploring options for our lead routing", "curiosidad, queremos ver cómo puntuáis los leads"]
+    "answer",
+    [
+        "just exploring options for our lead routing",
+        "curiosidad, queremos ver cómo puntuáis los leads",
+        "just curious, having a look",
+    ],
 )
 def test_interest_that_names_the_topic_is_taken_as_said(answer: str) -> None:
     reading = _turn(answer, "need")
@@ -294,3 +299,9 @@ def test_who_signs_said_after_the_role_was_answered_amends_the_role() -> None:
 def test_announcing_a_question_is_not_a_failed_answer(text: str) -> None:
     reading = _turn(text, "need")
     assert reading.announced_question and not reading.fills and not reading.misses
+
+
+def test_a_question_inside_a_longer_message_is_passed_on() -> None:
+    text = "First things first, where do you host the data? Our clients are in Germany."
+    reading = _turn(text, "need")
+    assert reading.question == text and "need" not in reading.fills
