@@ -41,7 +41,7 @@ class ValidateQualificationForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         # Values were validated while reading the message; accept them as they are. A message
-        # the reading passed on to sales as a question was handled there: saying so keeps Rasa
+        # the reading passed on to sales as a question (or invited one) was handled there: saying so keeps Rasa
         # from rejecting the form and answering "Sorry, I didn't understand" on top.
         if _passed_on_this_turn(tracker):
             return [SlotSet("visitor_questions", tracker.get_slot("visitor_questions"))]

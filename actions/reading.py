@@ -75,6 +75,8 @@ class ReadMessage(Action):
             updates["visitor_questions"] = remember_question(tracker.get_slot("visitor_questions"), reading.question)
         if reading.announced_question:
             runtime.say(dispatcher, domain, "utter_ask_away", language)
+            # handled here, like a question passed on: the form must not reject the message
+            updates["visitor_questions"] = tracker.get_slot("visitor_questions")
         if reading.gave_up_on:
             runtime.say(dispatcher, domain, "utter_moving_on", language)
         if reading.invalid_email:

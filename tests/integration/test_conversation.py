@@ -182,6 +182,15 @@ def test_a_visitor_who_asks_for_a_person_and_answers_the_questions_is_handed_off
     assert stored.answers["role"].value == "decision_maker"
 
 
+def test_announcing_a_question_is_invited_with_no_misunderstanding(stack: Stack, visitor: Visitor) -> None:
+    visitor.say_text("hi")
+    reply = visitor.say_text("hi, a couple of questions first")
+    assert "go ahead" in reply and asks(reply, "need"), reply
+    assert "understand" not in reply, reply
+    reply = visitor.say_text("our SDRs waste half the day on junk demo requests")
+    assert asks(reply, "budget"), reply
+
+
 def test_a_question_to_us_is_passed_on_and_reaches_the_rep_in_the_summary(stack: Stack, visitor: Visitor) -> None:
     visitor.say_text("hi")
     reply = visitor.say_text("does it integrate with hubspot?")
