@@ -103,12 +103,12 @@ def read_role_addition(
     """ "For the record, my VP signs": a word on who decides, sent after the role was answered and
     answering nothing else, adds to the role (both messages, the statement read over the title)."""
     role_before = slots.get("role")
-    if not role_before or asked == "role" or "role" not in sla.slots or Criterion.ROLE in found:
+    if not role_before or asked == "role" or "role" not in sla.slots:
         return
-    if asked and Criterion(asked) in found and found[Criterion(asked)].understood:
-        return  # "no lo sé, eso lo decide mi jefe" answers the budget
     if CORRECTION_CUE.search(text) or any(a.understood for a in found.values()):
-        return  # a correction, or a message that states something else: read as such
+        # a correction, or a message that answers something ("no lo sé, eso lo decide mi jefe"
+        # answers the budget, and a role read from it is volunteered): read as such
+        return
     if read_one(text, Criterion.ROLE, sla, today).reason != SOMEONE_ELSE_DECIDES:
         return  # only who decides: a title said in passing is not the visitor's new role
     if read_one(role_before, Criterion.ROLE, sla, today).value != "decision_maker":

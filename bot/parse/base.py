@@ -8,22 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from bot.domain.units import Unit, unit_of
-
 
 class Criterion(str, Enum):
     """The criteria the parsers can read. Everything else (order, questions, rules, points,
-    CSV columns, summary lines, the checker's ranges) comes from the SLA; ``unit`` says what
-    sort of value a criterion's answers hold, for whoever has to format or check one."""
+    CSV columns, summary lines, the checker's ranges) comes from the SLA; what sort of value
+    each one's answers hold is ``bot.domain.units.unit_of``."""
 
     NEED = "need"
     BUDGET = "budget"
     ROLE = "role"
     TIMING = "timing"
-
-    @property
-    def unit(self) -> Unit:
-        return unit_of(self.value)
 
 
 class Kind(str, Enum):
