@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # --- handoff channels ---------------------------------------------------------------
     handoff_url: str | None = None
     handoff_secret: str | None = Field(None, repr=False)
+    allow_unsigned_webhooks: bool = False
     slack_webhook_url: str | None = Field(None, repr=False)
     smtp_host: str | None = None
     smtp_port: int = 587

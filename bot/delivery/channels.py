@@ -21,7 +21,7 @@ import requests
 
 from bot.delivery.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, canonical_body, sign
 from bot.domain import Handoff
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class Channel(Protocol):
 
 
 class WebhookChannel:
-    """POST the payload as JSON, signed, with the handoff's fixed idempotency key."""
+    """POST the payload as JSON, signed (timestamp + HMAC, fresh on every attempt), with the
+    handoff's fixed idempotency key."""
 
     name = "webhook"
 
@@ -147,7 +148,14 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     timeout = settings.handoff_timeout_seconds
     if settings.handoff_url:
         if not settings.handoff_secret:
-            log.warning("LEADBOT_HANDOFF_SECRET is not set: webhook handoffs are sent unsigned")
+            if not settings.allow_unsigned_webhooks:
+                raise SettingsError(
+                    "LEADBOT_HANDOFF_URL is set but LEADBOT_HANDOFF_SECRET is not: the receiver could not tell "
+                    "our handoffs from forged ones. Set LEADBOT_HANDOFF_SECRET to a long random value shared "
+                    "with the receiver (python -c 'import secrets; print(secrets.token_hex(32))'), or "
+                    "LEADBOT_ALLOW_UNSIGNED_WEBHOOKS=true to send unsigned on purpose."
+                )
+            log.warning("LEADBOT_ALLOW_UNSIGNED_WEBHOOKS=true: webhook handoffs are sent unsigned")
         channels["webhook"] = WebhookChannel(settings.handoff_url, settings.handoff_secret, timeout)
     if settings.slack_webhook_url:
         channels["slack"] = SlackChannel(settings.slack_webhook_url, timeout)
