@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = Field(None, repr=False)
     smtp_starttls: bool = True
+    smtp_ca_file: str | None = None
+    smtp_implicit_tls: bool = False  # set for port 465 by the validator below
     smtp_from: str | None = None
     smtp_to: tuple[str, ...] = ()
     # --- outbox worker ------------------------------------------------------------------
@@ -115,6 +117,11 @@ class Settings(BaseSettings):
         if value is None and (Path.cwd() / "templates").is_dir():
             return str(Path.cwd() / "templates")
         return value
+
+    @validator("smtp_implicit_tls", always=True)
+    def _smtps_on_465(cls, value: bool, values: dict[str, Any]) -> bool:
+        # Port 465 is SMTPS by convention (RFC 8314): implicit TLS whatever the variable says.
+        return bool(value or values.get("smtp_port") == 465)
 
     @validator("log_format")
     def _known_log_format(cls, value: str) -> str:

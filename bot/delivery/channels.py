@@ -82,13 +82,28 @@ class SlackChannel:
 
 
 class EmailChannel:
-    """SMTP: an HTML summary with a plain-text alternative; STARTTLS unless disabled."""
+    """SMTP: an HTML summary with a plain-text alternative, over TLS that checks the server.
+
+    Port 465 is implicit TLS (SMTPS; LEADBOT_SMTP_IMPLICIT_TLS for another port); any other port
+    upgrades with STARTTLS unless disabled.
+    Both verify the certificate chain and the host name, against the system's CAs or
+    LEADBOT_SMTP_CA_FILE (a private CA): the password and the lead's personal data never go to
+    a server we cannot authenticate. A relay that does not offer STARTTLS is an error, not a
+    silent fall back to plain text."""
 
     name = "email"
 
     def __init__(self, settings: Settings) -> None:
         assert settings.smtp_host
         self.settings = settings
+        self.tls = _tls_context(settings)
+        self.implicit_tls = settings.smtp_implicit_tls
+        if not self.implicit_tls and not settings.smtp_starttls:
+            log.warning(
+                "LEADBOT_SMTP_STARTTLS=false: email to %s:%d (and any SMTP password) travels unencrypted",
+                settings.smtp_host,
+                settings.smtp_port,
+            )
 
     def message(self, handoff: Handoff) -> EmailMessage:
         s = self.settings
@@ -112,19 +127,41 @@ class EmailChannel:
 
     def send(self, handoff: Handoff) -> DeliveryResult:
         s = self.settings
+        host, port, timeout = s.smtp_host or "", s.smtp_port, s.handoff_timeout_seconds
         started = time.monotonic()
         try:
             msg = self.message(handoff)
-            smtp_class = smtplib.SMTP_SSL if s.smtp_port == 465 else smtplib.SMTP
-            with smtp_class(s.smtp_host or "", s.smtp_port, timeout=s.handoff_timeout_seconds) as smtp:
-                if s.smtp_starttls and smtp_class is smtplib.SMTP:
-                    smtp.starttls(context=ssl.create_default_context())
+            smtp = (
+                smtplib.SMTP_SSL(host, port, timeout=timeout, context=self.tls)
+                if self.implicit_tls
+                else smtplib.SMTP(host, port, timeout=timeout)
+            )
+            with smtp:
+                if s.smtp_starttls and not self.implicit_tls:
+                    smtp.starttls(context=self.tls)
                 if s.smtp_user:
                     smtp.login(s.smtp_user, s.smtp_password or "")
                 smtp.send_message(msg)
+        except ssl.SSLCertVerificationError as exc:
+            error = (
+                f"TLS certificate of {host}:{port} not trusted ({exc.verify_message}); nothing was sent. "
+                "If the relay uses a private CA, set LEADBOT_SMTP_CA_FILE to its PEM file"
+            )
+            return DeliveryResult(False, None, error, _ms(started))
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
         return DeliveryResult(True, 250, None, _ms(started))
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    """A verifying client context: the system's CAs, or only LEADBOT_SMTP_CA_FILE when set."""
+    try:
+        return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise SettingsError(
+            f"LEADBOT_SMTP_CA_FILE={settings.smtp_ca_file}: cannot read a PEM certificate there ({exc}). "
+            "Point it at your SMTP relay's CA certificate, or leave it empty to use the system's CAs."
+        ) from None
 
 
 def _post(http: requests.Session, url: str, body: bytes, headers: dict[str, str], timeout: float) -> DeliveryResult:
