@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     handoff_backoff_seconds: float = 5.0
     handoff_backoff_max_seconds: float = 3600.0
     handoff_timeout_seconds: float = 10.0
-    handoff_lease_seconds: float = 120.0
+    handoff_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
     # --- HTTP API, summaries, privacy ---------------------------------------------------
     feedback_token: str | None = Field(None, repr=False)

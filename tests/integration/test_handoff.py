@@ -242,6 +242,8 @@ def test_worker_killed_between_send_and_commit_resends_the_same_key(
         "LEADBOT_HANDOFF_URL": receiver.url_for("/leads"),
         "LEADBOT_HANDOFF_SECRET": SECRET,
         "LEADBOT_HANDOFF_LEASE_SECONDS": "1",
+        # The second worker waits out the dead one's send (3 timeouts) before sending again.
+        "LEADBOT_HANDOFF_TIMEOUT_SECONDS": "3",
         "LEADBOT_WORKER_POLL_SECONDS": "0.1",
         "LEADBOT_TEMPLATES_DIR": str(tmp_path / "none"),
     }
