@@ -192,7 +192,10 @@ class OutboxStore(StoreBase):
             if row is None:
                 if not ok:
                     return False
-                row = session.get(HandoffRow, handoff_id)
+                # Locked like a fenced row: the new holder may be writing the same JSON columns.
+                row = session.execute(
+                    select(HandoffRow).where(HandoffRow.id == handoff_id).with_for_update()
+                ).scalar_one_or_none()
                 if row is None:  # cancelled or forgotten meanwhile
                     return False
                 log.warning("handoff %s: claim lost while %s accepted it; kept as delivered", handoff_id, channel)
