@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import requests
 
@@ -168,11 +169,29 @@ def _post(http: requests.Session, url: str, body: bytes, headers: dict[str, str]
     started = time.monotonic()
     try:
         response = http.post(url, data=body, headers=headers, timeout=(min(timeout, 5.0), timeout))
+    except requests.exceptions.SSLError as exc:
+        # requests verifies certificates and host names by default; say what that failure means.
+        untrusted = (
+            f"TLS certificate of {urlsplit(url).netloc} not trusted; nothing was sent. If the receiver "
+            f"uses a private CA, set REQUESTS_CA_BUNDLE to its PEM file ({_without_path(exc, url)})"
+        )
+        return DeliveryResult(False, None, untrusted[:500], _ms(started))
     except requests.RequestException as exc:
-        return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+        return DeliveryResult(False, None, f"{type(exc).__name__}: {_without_path(exc, url)}"[:500], _ms(started))
     ok = 200 <= response.status_code < 300
     error = None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
     return DeliveryResult(ok, response.status_code, error, _ms(started))
+
+
+def _without_path(exc: Exception, url: str) -> str:
+    """The error without the URL's path: a Slack webhook's path is its secret, and errors are
+    stored with each attempt and logged."""
+    parts = urlsplit(url)
+    text = str(exc)
+    for secret in filter(None, (parts.path + (f"?{parts.query}" if parts.query else ""), parts.path)):
+        if secret != "/":
+            text = text.replace(secret, "/…")
+    return text
 
 
 def _ms(started: float) -> float:

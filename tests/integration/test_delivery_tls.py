@@ -1,6 +1,6 @@
-"""Email handoffs over TLS against a real SMTP server (aiosmtpd) with certificates made at test
-time (trustme): a server we cannot authenticate gets nothing, not even the password; one we
-trust gets the lead. Both implicit TLS (port 465) and STARTTLS."""
+"""Handoffs over TLS against real servers with certificates made at test time (trustme): an SMTP
+server (aiosmtpd, implicit TLS and STARTTLS) and an HTTPS webhook. A server we cannot
+authenticate gets nothing, not even the SMTP password; one we trust gets the lead."""
 
 from __future__ import annotations
 
@@ -179,3 +179,34 @@ def test_port_465_is_implicit_tls() -> None:
     assert from_env({"LEADBOT_SMTP_PORT": "465"}).smtp_implicit_tls is True
     assert from_env({"LEADBOT_SMTP_PORT": "587"}).smtp_implicit_tls is False
     assert from_env({"LEADBOT_SMTP_PORT": "2465", "LEADBOT_SMTP_IMPLICIT_TLS": "true"}).smtp_implicit_tls is True
+
+
+def test_an_https_webhook_is_verified_like_email(
+    sqlite_url: str, ca: trustme.CA, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pytest_httpserver import HTTPServer
+
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_tls)
+    receiver = HTTPServer(host="127.0.0.1", port=free_port(), ssl_context=server_tls)
+    receiver.expect_request("/leads", method="POST").respond_with_json({"ok": True})
+    receiver.start()
+    try:
+        monkeypatch.setenv("LEADBOT_HANDOFF_URL", receiver.url_for("/leads"))
+        monkeypatch.setenv("LEADBOT_HANDOFF_SECRET", "s3cret")
+        monkeypatch.setenv("LEADBOT_HANDOFF_MAX_ATTEMPTS", "1")
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        store = LeadStore(sqlite_url)
+        refused = _queue(store)
+        assert _drain(store, refused) == "dead" and receiver.log == []
+        error = store.delivery_attempts(refused)[-1].error or ""
+        assert "not trusted" in error and "REQUESTS_CA_BUNDLE" in error
+
+        bundle = tmp_path / "receiver-ca.pem"
+        ca.cert_pem.write_to_path(str(bundle))
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        accepted = _queue(store)
+        assert _drain(store, accepted) == "sent" and len(receiver.log) == 1
+    finally:
+        receiver.stop()
