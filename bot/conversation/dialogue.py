@@ -113,6 +113,9 @@ def read_turn(
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
     corrected_on_cue = read_corrections(text, asked, slots, sla, today, found, stored)
+    if is_question(text):
+        # "no wait, can I finish this later?": a question changes an answer only with a value said.
+        corrected_on_cue = {c for c in corrected_on_cue if _explicit(found.get(c))}
     # Fields this message states outright besides the question pending (an amount, a time frame,
     # a title, an amended budget): a need volunteered beside them, or a soft reading of the
     # pending question ("todavía no"), is a reading of the same words, not a second statement.

@@ -85,7 +85,9 @@ GUARDED = ("stop", "switch_language", "start_over", "human", "ask_product", "bot
 
 # A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
 _QUESTION = re.compile(
-    r"\?\s*$|^\W*¿|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
+    r"\?\s*$|^\W*¿|^\W*[^\W\d]+(?:\s+[^\W\d]+)?\s*\?"  # "precio? así a lo bruto"
+    r"|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?"
+    r"(?:how|what|which|why|when|where|who|do|does|did|can(?!['’]t)|could|is|are|will|would|should"
     r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
     r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
     re.IGNORECASE,

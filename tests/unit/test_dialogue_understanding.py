@@ -333,3 +333,15 @@ def test_a_price_question_after_an_interjection_is_passed_on() -> None:
 def test_someone_elses_title_named_after_a_verb_of_saying_is_not_the_visitors_role() -> None:
     reading = _turn("espera, que me dice el CEO que mejor 8 mil al año", "role", need="x", budget="5k")
     assert "role" not in reading.fills and reading.corrected == ["budget"]
+
+
+def test_cant_say_is_an_answer_and_a_bare_word_with_a_question_mark_is_a_question() -> None:
+    assert not is_question("can't tell you until finance signs off")
+    assert is_question("pricing? roughly")
+    reading = _turn("can't tell you until finance signs off", "budget", need="bad leads")
+    assert reading.answers["budget"].kind is Kind.UNDECIDED
+
+
+def test_a_request_to_pause_changes_no_answer() -> None:
+    reading = _turn("hang on, can we carry on with this later?", "role", need="x", budget="20k", timing="asap")
+    assert "timing" not in reading.fills and not reading.corrected
