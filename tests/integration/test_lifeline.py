@@ -152,3 +152,20 @@ def test_a_stopped_supervisor_leaves_no_state_file_and_no_watchdog(tmp_path: Pat
     toy.stop()
     assert watchdog.process.poll() == 0
     assert not (tmp_path / "supervisor.json").exists()
+
+
+def test_a_start_names_the_program_that_holds_a_port_it_needs(tmp_path: Path) -> None:
+    import socket
+
+    from bot.ops.local import Stack
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        stack = Stack.on_free_ports(tmp_path, rasa_port=port)
+        with pytest.raises(RuntimeError) as refused:
+            stack.start()
+    message = str(refused.value)
+    assert f"port {port} (rasa) is in use by pid {os.getpid()}" in message and "--rasa-port" in message
+    assert stack.processes == {}
