@@ -117,6 +117,9 @@ class Supervisor:
         if self._watchdog is None:
             self.state_file.take_over(lambda message: print(message, file=sys.stderr, flush=True))
             self._watchdog = Watchdog()
+        replaced = self.processes.get(name)
+        if replaced is not None:  # it died on its own: its group number may be reused by anyone
+            self._watchdog.forget(replaced.pid)
         log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps its own copy
         self.processes[name] = process = subprocess.Popen(
             service.argv,
