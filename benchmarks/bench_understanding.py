@@ -39,7 +39,16 @@ sys.path.insert(0, str(ROOT))
 
 from bot.conversation.language import detect_language  # noqa: E402
 from bot.delivery.payload import export_object  # noqa: E402
-from bot.evaluation import FIELDS, Item, Tally, bucket, load_conversations, load_corpus, matches  # noqa: E402
+from bot.evaluation import (  # noqa: E402
+    FIELDS,
+    Item,
+    Tally,
+    bucket,
+    load_conversations,
+    load_corpus,
+    matches,
+    split_of,
+)
 from bot.ops.local import Stack  # noqa: E402
 from bot.parse.money import parse_budget  # noqa: E402
 from bot.sla import load_sla  # noqa: E402
@@ -200,6 +209,7 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
             else:
                 ok = all(after.get(f) == before.get(f) for f in item.must_not_fill)
             corrections_ok += ok
+            tally.add(f"corrections:{split_of(item.id)}", ok)
             if not ok:
                 tally.misses.append((item.id, "correction", str(item.expect or item.must_not_fill), str(after)))
             continue
@@ -221,6 +231,7 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
             )
             ok = not refused and stored.get(target) is None and not client.slots(sender).get("misses")
             questions_ok += ok
+            tally.add(f"questions:{split_of(item.id)}", ok)
             if not ok:
                 tally.misses.append((item.id, "question", str(item.kind), said[:120]))
             continue
@@ -229,6 +240,7 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
             changed = [f for f in item.must_not_fill if stored.get(f) is not None and f not in _SCAFFOLD[lang]]
             changed = [f for f in changed if f != target]
             incidental_changed += bool(changed)
+            tally.add(f"incidental:{split_of(item.id)}", not changed)
             if changed:
                 tally.misses.append((item.id, "incidental", ",".join(changed), item.text[:80]))
             if item.expect is not None:
@@ -236,9 +248,9 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
                     item.id, target, item.expect, stored.get(target) or "unknown", keys=("incidental_asked",)
                 )
             continue
-        tally.add_field(
-            item.id, target, item.expect, stored.get(target) or "unknown", keys=(target, f"{target}:{lang}", "fields")
-        )
+        split = split_of(item.id)
+        keys = (target, f"{target}:{lang}", "fields", f"{target}:{split}", f"fields:{split}")
+        tally.add_field(item.id, target, item.expect, stored.get(target) or "unknown", keys=keys)
     return {
         "tally": tally,
         "incidental": (incidental_changed, incidental_total),
@@ -488,6 +500,17 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float) -> str
         "",
         "Per language (corpus): "
         + ", ".join(f"{n} {lang} {_share(ct, f'{n}:{lang}')}" for n in FIELDS for lang in ("en", "es")),
+        "",
+        # The corpus's dev half may be read while fixing the parsers; its test half never is.
+        "Corpus by half (test = never read while fixing): "
+        + "; ".join(
+            f"{half}: "
+            + ", ".join(
+                f"{key} {_share(ct, f'{key}:{half}')}"
+                for key in (*FIELDS, "fields", "incidental", "corrections", "questions")
+            )
+            for half in ("test", "dev")
+        ),
         "",
         "Per language (conversations): "
         + ", ".join(f"{n} {lang} {_share(vt, f'{n}:{lang}')}" for n in FIELDS for lang in ("en", "es")),

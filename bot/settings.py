@@ -36,12 +36,15 @@ class Settings(BaseSettings):
     # --- handoff channels ---------------------------------------------------------------
     handoff_url: str | None = None
     handoff_secret: str | None = Field(None, repr=False)
+    allow_unsigned_webhooks: bool = False
     slack_webhook_url: str | None = Field(None, repr=False)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_password: str | None = Field(None, repr=False)
     smtp_starttls: bool = True
+    smtp_ca_file: str | None = None
+    smtp_implicit_tls: bool = False  # set for port 465 by the validator below
     smtp_from: str | None = None
     smtp_to: tuple[str, ...] = ()
     # --- outbox worker ------------------------------------------------------------------
@@ -49,7 +52,7 @@ class Settings(BaseSettings):
     handoff_backoff_seconds: float = 5.0
     handoff_backoff_max_seconds: float = 3600.0
     handoff_timeout_seconds: float = 10.0
-    handoff_lease_seconds: float = 120.0
+    handoff_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
     # --- HTTP API, summaries, privacy ---------------------------------------------------
     feedback_token: str | None = Field(None, repr=False)
@@ -118,6 +121,11 @@ class Settings(BaseSettings):
         if value is None and (Path.cwd() / "templates").is_dir():
             return str(Path.cwd() / "templates")
         return value
+
+    @validator("smtp_implicit_tls", always=True)
+    def _smtps_on_465(cls, value: bool, values: dict[str, Any]) -> bool:
+        # Port 465 is SMTPS by convention (RFC 8314): implicit TLS whatever the variable says.
+        return bool(value or values.get("smtp_port") == 465)
 
     @validator("log_format")
     def _known_log_format(cls, value: str) -> str:

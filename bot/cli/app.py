@@ -408,9 +408,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = current_settings()
     store = _store(args)
+    worker = Worker(store, settings)  # first: a channel misconfiguration stops us before the API listens
     server = make_api_server(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
     stop = _stop_on_signals()
-    worker_thread = threading.Thread(target=Worker(store, settings).run, args=(stop,), name="handoff-worker")
+    worker_thread = threading.Thread(target=worker.run, args=(stop,), name="handoff-worker")
     worker_thread.start()
     api_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="api", daemon=True)
     api_thread.start()

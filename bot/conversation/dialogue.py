@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.conversation.corrections import CORRECTION_CUE, MAX_RAW, read_corrections, stated_fields
+from bot.conversation.intents import is_question
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
@@ -123,6 +124,19 @@ def read_turn(
         and (Criterion(asked) is Criterion.NEED or pending_answer.kind is not Kind.VALUE)
     ):
         found.pop(Criterion(asked))  # "en realidad soy el director, todavía no me acostumbro"
+    role = found.get(Criterion.ROLE)
+    if (
+        asked == Criterion.NEED.value
+        and pending_answer is not None
+        and pending_answer.value == "none"
+        and role is not None
+        and role.value == "no_authority"
+    ):
+        # "Soy estudiante de ADE": the same words say no need and no authority, as sure as the role.
+        pending_answer = found[Criterion.NEED] = replace(
+            pending_answer, confidence=max(pending_answer.confidence, role.confidence)
+        )
+        stated_elsewhere.discard(Criterion.ROLE)
     if (
         asked == Criterion.NEED.value
         and pending_answer is not None
@@ -139,7 +153,9 @@ def read_turn(
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
             continue
-        vague = criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE
+        # "it's zero until next year, budget's frozen" states the budget in words; "no idea" does not.
+        no_budget_said = criterion is Criterion.BUDGET and answer.kind is Kind.NONE and answer.confidence >= 0.85
+        vague = criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE and not no_budget_said
         if slot != asked and vague and criterion not in corrected_on_cue:
             continue  # "not decided yet" answers the question asked, not budget AND timing
         if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
@@ -226,7 +242,8 @@ _NEED_IN_QUESTION = 0.85
 # ...and only beside a statement about the visitor ("I'm writing my thesis", "we're an agency").
 _ABOUT_SELF = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are|i'?ve|we'?ve|i work|we work|i need|we need|i'?m looking|looking for"
-    r"|we (?:sell|offer|help|do)|our (?:agency|company|team|reps|sdrs|leads|pipeline)|soy|somos|estoy|estamos"
+    r"|i (?:sell|run|own|offer)|we (?:sell|offer|help|do)|our (?:agency|company|team|reps|sdrs|leads|pipeline)"
+    r"|soy|somos|estoy|estamos"
     r"|trabajo|vendo|vendemos|ofrecemos|busco|buscamos|necesito|necesitamos|nuestr[oa]s?)\b",
     re.IGNORECASE,
 )
@@ -251,15 +268,6 @@ def _explicit(answer: Answer | None) -> bool:
     return answer.criterion is Criterion.ROLE and "title" in answer.extra
 
 
-# A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
-_QUESTION = re.compile(
-    r"\?\s*$|^\W*¿|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
-    r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
-    r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
-    re.IGNORECASE,
-)
-
-
 MAX_QUESTIONS = 10
 
 
@@ -269,19 +277,6 @@ def remember_question(questions: Any, text: str) -> list[str]:
     if text and text[:MAX_RAW] not in kept:
         kept.append(text[:MAX_RAW])
     return kept[-MAX_QUESTIONS:]
-
-
-# "Before anything, where is the data stored? We're UK based": a question inside the message.
-_QUESTION_INSIDE = re.compile(
-    r"(?:^|[.!?,;:]\s+)(?:how|what|which|why|when|where|who|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
-    r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is)\b[^.!?]{0,120}\?",
-    re.IGNORECASE,
-)
-
-
-def is_question(text: str) -> bool:
-    text = text.strip()
-    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text))
 
 
 # A clarifying button's answer: /inform{"answer": "clarify:pain"} (see utter_clarify_* in domain.yml).

@@ -6,7 +6,10 @@ so a timing answer that opens with "para" ("para el Q2 nos gustaría"), an aside
 them. Stopping loses a lead, starting over wipes the answers, a human request skips the
 questions and switching answers an English visitor in Spanish, so each is kept only when the
 message says so in words; otherwise the next intent of the ranking stands
-(`bot.ops.intent_guard` applies this inside the Rasa pipeline).
+(`bot.ops.intent_guard` applies this inside the Rasa pipeline). The same holds for the two
+digressions that would pass over an answer: a product question (`ask_product`) is never a
+statement about the visitor's own business, and `bot_challenge` names a bot or a person.
+`is_question` (a question to us rather than an answer) lives here too.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from bot.conversation.language import requested_language
 # A stop in words, English and Spanish. "para" (also "for") stops only alone or as "para ya",
 # "para de…", "para aquí".
 _STOP = re.compile(
-    r"\b(?:stop|quit|cancel|exit|bye|goodbye|enough|leave me alone|no more|not interested|forget it|i'?m done"
-    r"|i'?m out|end (?:this|the chat|the conversation)|(?:don'?t|do not) want to (?:continue|go on|answer)"
+    r"\b(?:stop|quit|cancel|exit|bye|goodbye|enough|leave me alone|no more(?!\s+than)|not interested|forget it"
+    r"|i'?m done|i'?m out|end (?:this|the chat|the conversation)|(?:don'?t|do not) want to (?:continue|go on|answer)"
     r"|shut up|that'?s all|no thanks?|nah,? thanks|(?:don'?t|do not) wanna|never ?mind|give up|abort|unsubscribe"
     r"|^\W*end\W*$|(?:don'?t|do not) ask me|i want out"
     r"|basta|d[eé]ja(?:lo|me|la)?\b|olv[ií]d(?:alo|ate)|cancel[ae]r?|salir|hasta aqu[ií]|se acab[oó]|c[aá]llate"
@@ -50,7 +53,57 @@ _HUMAN = re.compile(
     re.IGNORECASE,
 )
 
-GUARDED = ("stop", "switch_language", "start_over", "human")
+# A product question asks about us; a statement about the visitor's own business answers the
+# question pending ("I sell data enrichment APIs and would love to talk partnerships" is a vendor,
+# a no-need), unless it also asks for something about the product in words.
+_OWN_SITUATION = re.compile(
+    r"\b(?:i|we)\s+(?:sell|offer|provide|run|own|manage|lead|work|build|make|write|represent|struggle|lose|use)\b"
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:an?|the|from|with|at|in|working|writing|doing|looking|trying|selling"
+    r"|offering|building|running|studying|just)\b|\b(?:my|our)\s+(?:company|agency|team|boss|client|business|startup"
+    r"|reps|sdrs|leads|pipeline|crm)\b"
+    r"|\b(?:vendo|vendemos|ofrezco|ofrecemos|trabajo|trabajamos|llevo|dirijo|somos|soy|estoy|estamos|tengo|tenemos"
+    r"|perdemos|usamos|represento)\b|\b(?:mi|nuestr[oa]s?)\s+(?:empresa|agencia|equipo|jefe|jefa|cliente|negocio"
+    r"|comerciales|leads|crm)\b",
+    re.IGNORECASE,
+)
+_ASKS_ABOUT_PRODUCT = re.compile(
+    r"\b(?:price|prices|pricing|cost|costs|plan|plans|trial|integrat\w*|know|info|information|details|demo"
+    r"|precio|precios|cuesta|cuestan|tarifa\w*|prueba|integra\w*|saber|informaci[oó]n|detalles)\b",
+    re.IGNORECASE,
+)
+# "Are you a bot?" names the bot, a machine or a person; "do you have an affiliate program?" does not.
+_ABOUT_THE_BOT = re.compile(
+    r"\b(?:bot|robot|chatbot|ai|a\.i\.|ia|gpt|chatgpt|human|humans|humano|humana|person|persona|people|real|machine"
+    r"|m[aá]quina|computer|ordenador|computadora|automated|autom[aá]tic[oa]|alive|vivo|viva|anyone|alguien|someone"
+    r"|typing|escribe|(?:a|un)\s+program(?:a)?|who\s+am\s+i|what\s+are\s+you|qu[eé]\s+eres|con\s+qui[eé]n\s+hablo"
+    r"|de\s+verdad|inteligencia\s+artificial)\b",
+    re.IGNORECASE,
+)
+
+GUARDED = ("stop", "switch_language", "start_over", "human", "ask_product", "bot_challenge")
+
+
+# A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
+_QUESTION = re.compile(
+    r"\?\s*$|^\W*¿|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?(?:how|what|which|why|when|where|who|do|does|did|can|could|is|are|will|would|should"
+    r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
+    r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
+    re.IGNORECASE,
+)
+
+
+# "Before anything, where is the data stored? We're UK based": a question inside the message.
+_QUESTION_INSIDE = re.compile(
+    r"(?:^|[.!?,;:]\s+)(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|oiga|oigan|hey|mira|ah|eh|pues)\W+)*"
+    r"(?:(?:ustedes|vosotros|vosotras|you(?:\s+guys)?)\s+)?(?:how|what|which|why|when|where|who|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
+    r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is)\b[^.!?]{0,120}\?",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    text = text.strip()
+    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text))
 
 
 def says_stop(text: str) -> bool:
@@ -71,6 +124,10 @@ def keeps(intent: str, text: str) -> bool:
         return bool(_START_OVER.search(text))
     if intent == "human":
         return bool(_HUMAN.search(text))
+    if intent == "ask_product":
+        return is_question(text) or not _OWN_SITUATION.search(text) or bool(_ASKS_ABOUT_PRODUCT.search(text))
+    if intent == "bot_challenge":
+        return bool(_ABOUT_THE_BOT.search(text))
     return True
 
 

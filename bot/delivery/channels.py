@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import requests
 
 from bot.delivery.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, canonical_body, sign
 from bot.domain import Handoff
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ class Channel(Protocol):
 
 
 class WebhookChannel:
-    """POST the payload as JSON, signed, with the handoff's fixed idempotency key."""
+    """POST the payload as JSON, signed (timestamp + HMAC, fresh on every attempt), with the
+    handoff's fixed idempotency key."""
 
     name = "webhook"
 
@@ -81,13 +83,28 @@ class SlackChannel:
 
 
 class EmailChannel:
-    """SMTP: an HTML summary with a plain-text alternative; STARTTLS unless disabled."""
+    """SMTP: an HTML summary with a plain-text alternative, over TLS that checks the server.
+
+    Port 465 is implicit TLS (SMTPS; LEADBOT_SMTP_IMPLICIT_TLS for another port); any other port
+    upgrades with STARTTLS unless disabled.
+    Both verify the certificate chain and the host name, against the system's CAs or
+    LEADBOT_SMTP_CA_FILE (a private CA): the password and the lead's personal data never go to
+    a server we cannot authenticate. A relay that does not offer STARTTLS is an error, not a
+    silent fall back to plain text."""
 
     name = "email"
 
     def __init__(self, settings: Settings) -> None:
         assert settings.smtp_host
         self.settings = settings
+        self.tls = _tls_context(settings)
+        self.implicit_tls = settings.smtp_implicit_tls
+        if not self.implicit_tls and not settings.smtp_starttls:
+            log.warning(
+                "LEADBOT_SMTP_STARTTLS=false: email to %s:%d (and any SMTP password) travels unencrypted",
+                settings.smtp_host,
+                settings.smtp_port,
+            )
 
     def message(self, handoff: Handoff) -> EmailMessage:
         s = self.settings
@@ -111,30 +128,70 @@ class EmailChannel:
 
     def send(self, handoff: Handoff) -> DeliveryResult:
         s = self.settings
+        host, port, timeout = s.smtp_host or "", s.smtp_port, s.handoff_timeout_seconds
         started = time.monotonic()
         try:
             msg = self.message(handoff)
-            smtp_class = smtplib.SMTP_SSL if s.smtp_port == 465 else smtplib.SMTP
-            with smtp_class(s.smtp_host or "", s.smtp_port, timeout=s.handoff_timeout_seconds) as smtp:
-                if s.smtp_starttls and smtp_class is smtplib.SMTP:
-                    smtp.starttls(context=ssl.create_default_context())
+            smtp = (
+                smtplib.SMTP_SSL(host, port, timeout=timeout, context=self.tls)
+                if self.implicit_tls
+                else smtplib.SMTP(host, port, timeout=timeout)
+            )
+            with smtp:
+                if s.smtp_starttls and not self.implicit_tls:
+                    smtp.starttls(context=self.tls)
                 if s.smtp_user:
                     smtp.login(s.smtp_user, s.smtp_password or "")
                 smtp.send_message(msg)
+        except ssl.SSLCertVerificationError as exc:
+            error = (
+                f"TLS certificate of {host}:{port} not trusted ({exc.verify_message}); nothing was sent. "
+                "If the relay uses a private CA, set LEADBOT_SMTP_CA_FILE to its PEM file"
+            )
+            return DeliveryResult(False, None, error, _ms(started))
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
         return DeliveryResult(True, 250, None, _ms(started))
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    """A verifying client context: the system's CAs, or only LEADBOT_SMTP_CA_FILE when set."""
+    try:
+        return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise SettingsError(
+            f"LEADBOT_SMTP_CA_FILE={settings.smtp_ca_file}: cannot read a PEM certificate there ({exc}). "
+            "Point it at your SMTP relay's CA certificate, or leave it empty to use the system's CAs."
+        ) from None
 
 
 def _post(http: requests.Session, url: str, body: bytes, headers: dict[str, str], timeout: float) -> DeliveryResult:
     started = time.monotonic()
     try:
         response = http.post(url, data=body, headers=headers, timeout=(min(timeout, 5.0), timeout))
+    except requests.exceptions.SSLError as exc:
+        # requests verifies certificates and host names by default; say what that failure means.
+        untrusted = (
+            f"TLS certificate of {urlsplit(url).netloc} not trusted; nothing was sent. If the receiver "
+            f"uses a private CA, set REQUESTS_CA_BUNDLE to its PEM file ({_without_path(exc, url)})"
+        )
+        return DeliveryResult(False, None, untrusted[:500], _ms(started))
     except requests.RequestException as exc:
-        return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+        return DeliveryResult(False, None, f"{type(exc).__name__}: {_without_path(exc, url)}"[:500], _ms(started))
     ok = 200 <= response.status_code < 300
     error = None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
     return DeliveryResult(ok, response.status_code, error, _ms(started))
+
+
+def _without_path(exc: Exception, url: str) -> str:
+    """The error without the URL's path: a Slack webhook's path is its secret, and errors are
+    stored with each attempt and logged."""
+    parts = urlsplit(url)
+    text = str(exc)
+    for secret in filter(None, (parts.path + (f"?{parts.query}" if parts.query else ""), parts.path)):
+        if secret != "/":
+            text = text.replace(secret, "/…")
+    return text
 
 
 def _ms(started: float) -> float:
@@ -147,7 +204,14 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     timeout = settings.handoff_timeout_seconds
     if settings.handoff_url:
         if not settings.handoff_secret:
-            log.warning("LEADBOT_HANDOFF_SECRET is not set: webhook handoffs are sent unsigned")
+            if not settings.allow_unsigned_webhooks:
+                raise SettingsError(
+                    "LEADBOT_HANDOFF_URL is set but LEADBOT_HANDOFF_SECRET is not: the receiver could not tell "
+                    "our handoffs from forged ones. Set LEADBOT_HANDOFF_SECRET to a long random value shared "
+                    "with the receiver (python -c 'import secrets; print(secrets.token_hex(32))'), or "
+                    "LEADBOT_ALLOW_UNSIGNED_WEBHOOKS=true to send unsigned on purpose."
+                )
+            log.warning("LEADBOT_ALLOW_UNSIGNED_WEBHOOKS=true: webhook handoffs are sent unsigned")
         channels["webhook"] = WebhookChannel(settings.handoff_url, settings.handoff_secret, timeout)
     if settings.slack_webhook_url:
         channels["slack"] = SlackChannel(settings.slack_webhook_url, timeout)

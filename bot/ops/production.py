@@ -42,7 +42,11 @@ __all__ = [
 ]
 
 
-_SECRETS = ("rasa_token", "action_token", "feedback_token", "pg_password", "pg_admin_password", "redis_password")
+# The handoff secret too: webhooks are then always signed, and the receiver reads it from secrets.env.
+_SECRETS = (
+    "rasa_token", "action_token", "feedback_token", "handoff_secret", "pg_password", "pg_admin_password",
+    "redis_password",
+)  # fmt: skip
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -276,7 +280,8 @@ def _describe(stack: ProductionStack) -> str:
         f"  PostgreSQL:               127.0.0.1:{s.pg_port} (data in {s.postgres_data})"
         f"   Redis: 127.0.0.1:{s.redis_port}\n"
         f"  Logs:                     {stack.log_dir}/\n"
-        f"  Secrets not set in the environment were generated into {s.var_dir / 'secrets.env'}\n\n"
+        f"  Secrets not set in the environment were generated into {s.var_dir / 'secrets.env'}\n"
+        "  (give LEADBOT_HANDOFF_SECRET to your webhook receiver: it signs every handoff)\n\n"
         "Press Ctrl-C to stop."
     )
 

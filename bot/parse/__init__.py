@@ -5,6 +5,7 @@ Owns ``read_message``, which finds every criterion a single message answers with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
@@ -48,8 +49,10 @@ def read_message(
     The criterion just asked (``expected``) is read leniently and always returned, even when
     not understood; the others are read strictly ("volunteered") and returned only when
     understood. Budget is read first and its words are blanked before timing is read, so
-    "30k a year" or "2.000 € al mes" never become a time frame.
+    "30k a year" or "2.000 € al mes" never become a time frame. Email and web addresses are
+    blanked first: "priya@buildpipe.dev" names no role, "www.acme2025.com" no year.
     """
+    raw, text = text, without_addresses(text)
     budget = _budget(text, currency, rates, models, strict=expected is not Criterion.BUDGET)
     answers = {
         Criterion.NEED: parse_need(
@@ -59,7 +62,11 @@ def read_message(
         Criterion.ROLE: _role(text, models, strict=expected is not Criterion.ROLE),
         Criterion.TIMING: _timing_beside(budget, text, today=today, strict=expected is not Criterion.TIMING),
     }
-    return {criterion: answer for criterion, answer in answers.items() if criterion is expected or answer.understood}
+    return {
+        criterion: answer if raw == text else replace(answer, raw=raw)
+        for criterion, answer in answers.items()
+        if criterion is expected or answer.understood
+    }
 
 
 def read_answer(
@@ -77,6 +84,12 @@ def read_answer(
     Scoring re-reads every stored answer on every turn; this parses only what the criterion
     needs (timing needs the budget's span) instead of all four criteria.
     """
+    words = without_addresses(text)
+    if words != text:
+        return replace(
+            read_answer(words, criterion, today=today, lexicon=lexicon, currency=currency, rates=rates, models=models),
+            raw=text,
+        )
     if criterion is Criterion.NEED:
         return parse_need(text, lexicon=lexicon, classifier=models.need if models else None)
     if criterion is Criterion.ROLE:
@@ -85,6 +98,15 @@ def read_answer(
     if criterion is Criterion.BUDGET:
         return budget
     return _timing_beside(budget, text, today=today, strict=False)
+
+
+# An email or web address inside a message: its words are a name, a domain, a path.
+_ADDRESS = re.compile(r"[^\s<>()\[\]{},;:\"']+@[^\s<>()\[\]{},;:\"']+|\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with each email and web address blanked (same length, so spans keep their place)."""
+    return _ADDRESS.sub(lambda m: " " * len(m.group()), text)
 
 
 # A classifier reading counts only above this probability: below it the answer stays

@@ -36,10 +36,14 @@ from bot.parse.money_words import (
     _ONCE_BEFORE,
     _PART,
     _PAYS_NOW,
+    _PER_SEAT,
     _PERIODS,
     _PURCHASE,
     _RANGE_JOIN,
+    _REFUSED,
     _RELATIVE,
+    _SEAT_COUNT,
+    _SEATS_BEFORE,
     _TODAY,
     _UNDECIDED,
     _UNDECIDED_ASKED,
@@ -114,6 +118,9 @@ def parse_budget(
         # "a couple hundred", "trescientos" say the hundreds in words: those mean what they say.
         value *= 1000
         confidence = 0.4
+    scale = value / amount.value  # the bare-thousands reading, applied to every figure said
+    seats = _seats(norm, amount)
+    value *= seats
     note = ""
     if rate is None:
         rate, confidence = 1.0, min(confidence, 0.5)
@@ -130,8 +137,7 @@ def parse_budget(
         annual = max(annual - 1, 0.0)  # just below the figure said, so it scores in the band under it
 
     span = (amount.start, max(amount.end, period_end)) if len(norm) == len(raw) else None
-    scale = value / amount.value  # the bare-thousands reading, applied to every figure said
-    words = _reason(amount, scale, said_currency, period, annual, target, bound, approximate) + note
+    words = _reason(amount, scale, said_currency, period, annual, target, bound, approximate, seats) + note
     return Answer(
         criterion=Criterion.BUDGET,
         raw=raw,
@@ -174,6 +180,8 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
         if _ELSEWHERE.search(clause) or (amount.basis is None and _pays_now(clause)):
             elsewhere = True
             continue
+        if _REFUSED.match(norm, amount.end, clause_end):
+            continue  # "mil al mes ni de broma; pongamos 300": the figure ruled out is not the budget
         near = norm[max(0, amount.start - 40) : amount.end + 25]
         score = 3 * bool(amount.currency or named) + 2 * amount.has_multiplier + bool(_BUDGET_WORD.search(near))
         # "400 al mes": a payment period right after the figure makes it money, said with or without a
@@ -386,6 +394,17 @@ def _period(norm: str, amount: _Amount) -> tuple[str | None, int]:
     return None, amount.end
 
 
+def _seats(norm: str, amount: _Amount) -> int:
+    """How many seats a price per user is for ("50 per user per month, 10 users"); 1 when not per seat."""
+    before = _SEATS_BEFORE.search(norm[max(0, amount.start - 30) : amount.start])
+    if before:
+        return max(int(before["n"]), 1)
+    if not _PER_SEAT.match(norm[amount.end : amount.end + 40]):
+        return 1
+    counts = [m for m in _SEAT_COUNT.finditer(norm) if m.end() <= amount.start or m.start() >= amount.end]
+    return max(int(counts[0]["n"]), 1) if len(counts) == 1 else 1
+
+
 def _rate(said: str, target: str, rates: Mapping[str, float] | None) -> float | None:
     if said == target:
         return 1.0
@@ -431,6 +450,7 @@ def _reason(
     currency: str,
     bound: str,
     approximate: bool,
+    seats: int = 1,
 ) -> str:
     """The amount in plain words, as the visitor reads it back: "€2,000 a month = €24,000 a year"."""
     if amount.basis is not None and amount.factor != 1:
@@ -443,8 +463,10 @@ def _reason(
     relative = amount.basis is not None and amount.factor != 1
     if not relative or period not in (None, "year"):
         said += _PERIOD_WORDS[period or "year"]
+    if seats > 1:
+        said = f"{seats} × {said}"
     converted = said_currency != currency
-    plain = not converted and period in (None, "year", "once") and not relative and amount.ends is None
+    plain = not converted and period in (None, "year", "once") and not relative and amount.ends is None and seats == 1
     prefix = f"{bound} " if bound else "about " if approximate or amount.ends or converted else ""
     if plain:
         return prefix + said

@@ -336,3 +336,28 @@ _AMOUNT_HEDGE = re.compile(
     r"|more\s+than|unos|unas|sobre|como\s+(?:mucho|m[aá]ximo)|m[aá]ximo|hasta|menos\s+de|m[aá]s\s+de"
     r"|igual|quiz[aá]s?|tal\s+vez|aprox\w*)\s*$"
 )
+
+
+# Priced per seat: "50 per user per month, 10 users", "20 licencias a 40 euros al mes". The price
+# times the number of seats is the budget.
+_SEAT_ONE = (
+    r"(?:user|seat|licen[cs]e|rep|person|head|agent|usuario|licencia|puesto|comercial|persona|cabeza|agente"
+    r"|asiento|vendedor)"
+)
+_SEATS = (
+    r"(?:users|seats|licen[cs]es|reps|people|heads|agents|usuarios|licencias|puestos|comerciales|personas"
+    r"|agentes|asientos|vendedores)"
+)
+_PER_SEAT = re.compile(
+    r"^\s*(?:(?:per|a|/|each|every|por|cada|al|x)\s*(?:month|mo|mes|year|yr|a[nñ]o)\s*)?"
+    rf"(?:per|a|/|each|every|por|cada)\s*{_SEAT_ONE}\b"
+)
+_SEAT_COUNT = re.compile(rf"(?<![\w.,])(?P<n>\d{{1,4}})\s+{_SEATS}\b")
+# "20 licencias a 40 euros", "10 seats at $30": the count just before the price.
+_SEATS_BEFORE = re.compile(rf"(?<![\w.,])(?P<n>\d{{1,4}})\s+{_SEATS}\s+(?:a|at|@|de|por|x)\s*$")
+# An amount ruled out right after it is said: "mil al mes ni de broma", "2k is too much for us".
+_REFUSED = re.compile(
+    r"[^.;!?]{0,25}?\b(?:ni\s+de\s+(?:broma|coña|cona|lejos)|ni\s+loc[oa]|ni\s+hablar|ni\s+so[nñ]ando|imposible"
+    r"|no\s+way|no\s+chance|out\s+of\s+the\s+question|(?:way\s+)?too\s+(?:much|high|expensive|steep)"
+    r"|(?:es|ser[ií]a)\s+(?:demasiado|mucho|una\s+locura)|demasiad[oa]|ni\s+pensarlo|not\s+happening)\b"
+)

@@ -92,6 +92,9 @@ _REFERENCE = re.compile(
     r"|\b(?:gente|people|folks|personas|candidates|candidatos|students|estudiantes|guys)\s+(?:que\s+|who\s+)?"
     r"|\b(?:boss|jef[ea]|manager|supervisor)\s+(?:is|es|was|era)\s+(?:the\s+|a\s+|an\s+|el\s+|la\s+|un\s+|una\s+)?"
     r"|\b(?:talk|speak|hablar|report|reporto)\w*\s+(?:to|with|con|a)\s+(?:the\s+|el\s+|la\s+)?"
+    # "me dice la CFO que...", "según el director", "ha dicho el gerente": the speaker named after the verb
+    r"|\b(?:dice|dijo|ha\s+dicho|comenta|coment[oó]|pide|pidi[oó]|ha\s+pedido|cree|piensa|opina|seg[uú]n|says|said)\s+"
+    r"(?:the|el|la|our|my|mi|nuestr[oa])\s+(?:\w+\s+)?"
     # "el que decide es el gerente", "who signs is the CEO", "firma el director"
     r"|\b(?:decides?|decide|signs?(?:\s+off)?|approves?|firma|aprueba|manda)\s+(?:es\s+|is\s+)?"
     r"(?:the|el|la|our|my|mi|nuestr[oa])\s+)$"
@@ -294,6 +297,7 @@ def _statements(text: str, *, strict: bool) -> list[_Found]:
 def _titles(text: str) -> list[_Found]:
     found: list[_Found] = []
     end = 0
+    passed = -1  # where the last title that is not the visitor's ended
     for start in _WORD_START.finditer(text):
         if start.start() < end:
             continue
@@ -303,6 +307,9 @@ def _titles(text: str) -> list[_Found]:
             continue
         end = m.end()
         group = (m.lastgroup or "").split("_")[0]
+        if passed >= 0 and text[passed : m.start()].strip() == "":
+            passed = end
+            continue  # "mi jefe, el director comercial": the qualifier of someone else's title
         if found and text[found[-1].end : m.start()].strip() == "":
             if _MANAGES_THE_TITLE_BEFORE.fullmatch(m.group(0)) and found[-1].role in (INDIVIDUAL, NO_AUTHORITY):
                 # "SDR manager": the English head noun is the job, the title before it is who is managed.
@@ -311,10 +318,16 @@ def _titles(text: str) -> list[_Found]:
         before = _clause_before(text, m.start())
         if _PLURAL_TITLE.fullmatch(m.group(0)) and not (_ONE_OF.search(before) or _WE_ARE.search(before)):
             continue  # "our SDRs", "AEs ignore MQLs": the visitor's colleagues, not the visitor
-        if _NEGATION.search(before) or (_REFERENCE.search(before) and not _ONE_OF.search(before)):
+        if _NOT_A_PERSON_AFTER.match(text, m.end()):
+            continue  # "BDR team lead": a unit, and the title after it may be the visitor's
+        if (
+            _NEGATION.search(before)
+            or (_REFERENCE.search(before) and not _ONE_OF.search(before))
+            or _someone_else(text, m.start(), m.end())
+        ):
+            passed = end
             continue
-        if _NOT_A_PERSON_AFTER.match(text, m.end()) or _someone_else(text, m.start(), m.end()):
-            continue
+        passed = -1
         found.append(_Found(_GROUP_CLASS[group], m.start(), m.end(), is_title=True))
     return found
 

@@ -28,10 +28,38 @@ _UNIT_WORD = (
 )
 _UNIT_ONE = r"(day|week|fortnight|month|year|d[ií]a|semana|quincena|mes|a[nñ]o)"
 
+
+def _unit_months(word: str) -> float | None:
+    word = word.lower()
+    for singular in (word, word[:-1], word[:-2]):
+        if singular in _UNIT_MONTHS:
+            return _UNIT_MONTHS[singular]
+    return None
+
+
+def _months_range(m: re.Match[str]) -> str | None:
+    """``N unit and M unit2`` as ``a-b months`` when the units differ (same units read as they are)."""
+    first, second = _unit_months(m["unit"]), _unit_months(m["unit2"])
+    if first is None or second is None or first == second:
+        return None
+    low = float(m["n"].replace(",", ".")) * first
+    high = (1.0 if m["one"] else float(m["n2"].replace(",", "."))) * second
+    return f"{round(low, 2):g}-{round(high, 2):g} months"
+
+
 # Word quantities rewritten as digits so one regex reads them all: (substrings one of which a
 # phrase must contain, pattern, replacement), applied in order ("2 months and a half" before
 # "a month and a half", fractions before "in a month").
 _QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # "between 6 months and a year", "entre 3 semanas y 2 meses": one range, in months.
+    (
+        (" and ", " y ", " to ", " a ", " or ", " o ", "-"),
+        re.compile(
+            r"\b(?P<n>\d+(?:[.,]\d+)?)\s+(?P<unit>" + _UNIT_WORD + r")\s*(?:and|y|to|a|or|o|-|–)\s*"
+            r"(?:(?P<one>a|an|one|un|una)|(?P<n2>\d+(?:[.,]\d+)?))\s+(?P<unit2>" + _UNIT_WORD + r")"
+        ),
+        lambda m: _months_range(m) or m.group(0),
+    ),
     # "in a few months, 4 or 5 maybe", "en unos meses, 5 o 6": the figure said beats the vague word.
     (
         ("few", "several", "couple", "handful", "unos", "unas", "algun", "vari", "par de"),
@@ -315,7 +343,8 @@ _MONEY_FIRST = re.compile(
     r"\b(?:when|once|until|if|whenever)\s+(?:we\s+(?:have|get|find|secure|raise)\s+|there\s+is\s+|there'?s\s+|the\s+)?"
     r"(?:some\s+|the\s+|a\s+|more\s+|enough\s+)?(?:budget|money|funding|funds|cash)\b"
     r"(?!\s+(?:is\s+|gets\s+|has\s+been\s+)?(?:approv|sign))|\bbudget\s+frees\s+up"
-    r"|\b(?:cuando|hasta\s+que|si)\s+(?:no\s+)?(?:tengamos|haya|se\s+libere|consigamos|dispongamos\s+de|entre)\s+"
+    r"|\b(?:cuando|hasta\s+que|si)\s+(?:no\s+)?(?:tengamos|haya|se\s+libere|se\s+descongele|se\s+desbloquee|consigamos"
+    r"|dispongamos\s+de|entre|vuelva\s+a\s+haber|llegue)\s+"
     r"(?:el\s+|algo\s+de\s+|m[aá]s\s+|suficiente\s+)?"
     r"(?:presupuesto|dinero|fondos|financiaci[oó]n|plata|pasta|lana|guita|liquidez|caja)\b"
 )

@@ -6,7 +6,17 @@ nothing itself.
 
 from bot.storage.engine import dispose_engines, engine_for, migrate
 from bot.storage.leads import LeadStore
+from bot.storage.outbox import Claim, SendDecision
 from bot.storage.privacy import delete_tracker_events
 from bot.storage.tables import Base
 
-__all__ = ["Base", "LeadStore", "delete_tracker_events", "dispose_engines", "engine_for", "migrate"]
+__all__ = [
+    "Base",
+    "Claim",
+    "LeadStore",
+    "SendDecision",
+    "delete_tracker_events",
+    "dispose_engines",
+    "engine_for",
+    "migrate",
+]

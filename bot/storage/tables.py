@@ -123,7 +123,9 @@ class HandoffRow(Base):
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(UTCDateTime, index=True)
     claimed_until = Column(UTCDateTime)
-    claimed_by = Column(String(64))
+    claimed_by = Column(String(64))  # the worker, for people reading the table
+    claim_token = Column(String(36))  # fences the writes of the current claim (bot/storage/outbox.py)
+    sending = Column(JSON)  # channel -> {"token", "until"}: a send on the wire, not yet recorded
     last_error = Column(Text)
     sent_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)

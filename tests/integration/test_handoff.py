@@ -7,16 +7,19 @@ import email
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -88,6 +91,53 @@ def test_handoff_is_sent_once_when_receiver_retries(store: LeadStore, webhook: H
     handoff = store.handoff(handoff_id)
     assert handoff is not None and handoff.attempts == 3 and handoff.sent_at is not None
     assert deliver_due(store) == 0 and len(webhook.log) == 3  # never re-sent
+
+
+def _readme_verifier() -> Any:
+    """The receiver's snippet exactly as the README prints it (so the README stays true)."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    source = next(b for b in blocks if "def leadbot_signature_ok" in b)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "README.md", "exec"), namespace)
+    return namespace["leadbot_signature_ok"]
+
+
+def test_receiver_verifies_the_signature_with_the_readme_snippet_and_refuses_a_replay(
+    store: LeadStore, webhook: HTTPServer
+) -> None:
+    verify = _readme_verifier()
+    clock_offset = [0.0]  # the receiver's clock, moved forward to replay an old request
+    accepted: list[bytes] = []
+
+    def receiver(request: Request) -> Response:
+        body, header = request.get_data(), request.headers.get(SIGNATURE_HEADER, "")
+        if not verify(body, header, SECRET, now=time.time() + clock_offset[0]):
+            return Response("bad signature", status=401)
+        accepted.append(body)
+        return Response('{"ok": true}', status=200, content_type="application/json")
+
+    webhook.expect_request("/leads", method="POST").respond_with_handler(receiver)
+    handoff_id = _queue(store)
+    assert _drain(store, handoff_id) == "sent"
+    assert len(accepted) == 1
+    original, _ = webhook.log[0]
+    body, header = original.get_data(), original.headers[SIGNATURE_HEADER]
+    t = int(dict(part.split("=", 1) for part in header.split(","))["t"])
+    assert abs(time.time() - t) < 60 and verify_signature(body, header, SECRET)
+
+    def replay(data: bytes, signature: str) -> int:
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+        return requests.post(webhook.url_for("/leads"), data=data, headers=headers, timeout=5).status_code
+
+    assert replay(body, header) == 200  # the same request within the window still verifies
+    assert replay(body.replace(b'"score":100', b'"score":99'), header) == 401  # tampered body
+    assert replay(body, header.replace(f"t={t}", f"t={t + 1}")) == 401  # tampered timestamp
+    assert replay(body, "") == 401
+    clock_offset[0] = 301.0  # the same capture, replayed a little over 5 minutes later
+    assert replay(body, header) == 401
+    assert not verify_signature(body, header, SECRET, now=t + 301)
+    assert len(accepted) == 2
 
 
 def test_handoff_goes_dead_after_max_attempts_and_retry_requeues_it(
@@ -192,6 +242,8 @@ def test_worker_killed_between_send_and_commit_resends_the_same_key(
         "LEADBOT_HANDOFF_URL": receiver.url_for("/leads"),
         "LEADBOT_HANDOFF_SECRET": SECRET,
         "LEADBOT_HANDOFF_LEASE_SECONDS": "1",
+        # The second worker waits out the dead one's send (3 timeouts) before sending again.
+        "LEADBOT_HANDOFF_TIMEOUT_SECONDS": "3",
         "LEADBOT_WORKER_POLL_SECONDS": "0.1",
         "LEADBOT_TEMPLATES_DIR": str(tmp_path / "none"),
     }

@@ -249,7 +249,9 @@ def test_claims_never_overlap(store: LeadStore) -> None:
     results: dict[str, list[int]] = {}
 
     def claim(name: str) -> None:
-        results[name] = [h.id for h in LeadStore(store.url).claim_handoffs(worker=name, lease_seconds=60, limit=6)]
+        results[name] = [
+            c.handoff.id for c in LeadStore(store.url).claim_handoffs(worker=name, lease_seconds=60, limit=6)
+        ]
 
     threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(3)]
     for t in threads:

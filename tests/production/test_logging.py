@@ -42,7 +42,7 @@ def test_our_processes_log_json_and_no_log_contains_a_secret(healthy: Production
     converse(Visitor(healthy), "nurture")
     assert healthy.log_dir is not None
     s = healthy.settings
-    secrets = [s.rasa_token, s.feedback_token, s.pg_password, s.pg_admin_password, s.redis_password]
+    secrets = [s.rasa_token, s.feedback_token, s.handoff_secret, s.pg_password, s.pg_admin_password, s.redis_password]
     logs = [*healthy.log_dir.glob("*.log"), *(s.var_dir / "nginx" / "logs").glob("*.log")]
     for path in logs:
         content = path.read_text(errors="replace")

@@ -305,3 +305,31 @@ def test_a_question_inside_a_longer_message_is_passed_on() -> None:
     text = "First things first, where do you host the data? Our clients are in Germany."
     reading = _turn(text, "need")
     assert reading.question == text and "need" not in reading.fills
+
+
+def test_a_student_saying_so_answers_the_need_and_the_role_at_once() -> None:
+    reading = _turn("soy estudiante de marketing", "need")
+    assert reading.answers["need"].value == "none" and reading.answers["role"].value == "no_authority"
+    assert reading.clarify is None
+
+
+def test_an_email_address_given_for_the_email_never_changes_the_role() -> None:
+    reading = _turn("sam@quickbuild.dev", "email", need="bad leads", budget="20k", role="founder", timing="asap")
+    assert reading.corrected == [] and "role" not in reading.fills
+    assert reading.fills.get("email") == "sam@quickbuild.dev"
+
+
+def test_a_budget_freeze_said_while_the_role_is_asked_updates_the_budget() -> None:
+    reading = _turn("oh and finance says the budget is frozen, zero until next year", "role", need="x", budget="tbd")
+    assert reading.corrected == ["budget"] and reading.answers["budget"].kind is Kind.NONE
+    assert not reading.misses
+
+
+def test_a_price_question_after_an_interjection_is_passed_on() -> None:
+    reading = _turn("oye y vosotros cuánto cobráis? porque depende", "budget", need="leads fríos")
+    assert reading.question and "budget" not in reading.fills
+
+
+def test_someone_elses_title_named_after_a_verb_of_saying_is_not_the_visitors_role() -> None:
+    reading = _turn("espera, que me dice el CEO que mejor 8 mil al año", "role", need="x", budget="5k")
+    assert "role" not in reading.fills and reading.corrected == ["budget"]

@@ -85,3 +85,29 @@ def test_every_training_example_of_a_guarded_intent_passes_the_guard() -> None:
                 examples = [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
                 missed += [f"{item['intent']}: {e}" for e in examples if not keeps(item["intent"], e)]
     assert not missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we run a lead gen agency and would love to discuss a partnership", "vendemos software de nóminas a pymes"],
+)
+def test_a_statement_about_the_visitors_own_business_is_not_a_product_question(text: str) -> None:
+    assert not keeps("ask_product", text)
+
+
+@pytest.mark.parametrize(
+    "text", ["do you integrate with pipedrive", "se integra con zoho", "we use hubspot, does it connect?"]
+)
+def test_product_questions_stand(text: str) -> None:
+    assert keeps("ask_product", text)
+
+
+def test_a_bot_challenge_names_a_bot_or_a_person() -> None:
+    assert keeps("bot_challenge", "wait, am I chatting with a real human?")
+    assert keeps("bot_challenge", "¿esto lo contesta una máquina?")
+    assert not keeps("bot_challenge", "is there a referral scheme? I write a sales newsletter")
+
+
+def test_an_upper_bound_on_the_budget_is_not_a_stop() -> None:
+    assert not keeps("stop", "no more than 3k a year")
+    assert keeps("stop", "no more questions please")
