@@ -58,8 +58,10 @@ test: setup validate lint
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory stories
 
+# Every benchmarks/bench_*.py in turn (long: the NLU cross-validation trains 15 models);
+# `make bench BENCH="--only parse sla"` or `--skip nlu load` for a subset, `--list` to see them.
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) models results logs var web/node_modules web/widget/vendor

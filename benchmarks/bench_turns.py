@@ -147,6 +147,7 @@ def _quiet_env(cache: Path) -> dict[str, str]:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
             "RASA_CACHE_DIRECTORY": str(cache),  # a cold cache: training really trains
+            "SANIC_HOST": "127.0.0.1",  # the baseline's action server: this machine only
         }
     )
     return env
@@ -186,7 +187,7 @@ class Baseline:
         self._spawn(
             "rasa",
             [
-                str(BIN / "rasa"), "run", "--enable-api", "--port", str(self.rasa_port),
+                str(BIN / "rasa"), "run", "--enable-api", "--port", str(self.rasa_port), "--interface", "127.0.0.1",
                 "--model", "models", "--endpoints", endpoints.name,
             ],
         )  # fmt: skip

@@ -69,8 +69,9 @@ _KNOCK_OUTS = {("need", "none"), ("role", "no_authority")}
 
 
 class Client:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, auth: dict[str, str]) -> None:
         self.url = url
+        self.auth = auth  # the Rasa HTTP API's ?token=
         self.http = requests.Session()
 
     def say(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -83,7 +84,7 @@ class Client:
         return list(response.json())
 
     def slots(self, sender: str) -> dict[str, Any]:
-        response = self.http.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response = self.http.get(f"{self.url}/conversations/{sender}/tracker", params=self.auth, timeout=30)
         response.raise_for_status()
         tracker = response.json()
         slots = dict(tracker.get("slots") or {})
@@ -552,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = Stack.on_free_ports(Path(tmp))
         stack.start()
         try:
-            client = Client(stack.rasa_url)
+            client = Client(stack.rasa_url, stack.rasa_auth)
             store = LeadStore(stack.database_url)
             corpus = run_corpus(client, items, store, sla)
             convs = run_conversations(client, conversations, store)

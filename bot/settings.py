@@ -56,11 +56,16 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 0.5
     # --- HTTP API, summaries, privacy ---------------------------------------------------
     feedback_token: str | None = Field(None, repr=False)
-    api_host: str = "0.0.0.0"
+    api_host: str = "127.0.0.1"
     api_port: int = 5056
     tracker_db_url: str | None = Field(None, repr=False)
     transcript_base_url: str | None = None
     templates_dir: str | None = None
+    # --- `make run` (bot/ops/local.py) -------------------------------------------------
+    bind_host: str = "127.0.0.1"
+    # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------
+    rasa_token: str | None = Field(None, repr=False)
+    action_token: str | None = Field(None, repr=False)
     # --- logs and Rasa patches (both modes) ---------------------------------------------
     log_format: str = "text"
     log_level: str = "INFO"
@@ -68,7 +73,6 @@ class Settings(BaseSettings):
     rasa_strict_tracker_store: bool = True
     rasa_requeue_expired_tickets: bool = True
     # --- production topology (`python -m bot.ops`; .env.production.example) -------------
-    rasa_token: str | None = Field(None, repr=False)
     pg_password: str | None = Field(None, repr=False)
     pg_admin_password: str | None = Field(None, repr=False)
     redis_password: str | None = Field(None, repr=False)

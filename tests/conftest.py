@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.ops.local import MODEL, Stack
+from bot.ops.local import MODEL, Stack, free_port
 from bot.storage import LeadStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,14 @@ def _training_beside_copies_of_the_sla(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def partner_origin() -> str:
+    """Another site that embeds the widget, allowed by the stack's Rasa as LEADBOT_CORS_ORIGINS
+    would allow it (the browser tests serve their partner page there)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, partner_origin: str) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make setup` (trains the model) before the integration tests")
     tmp = tmp_path_factory.mktemp("stack")
@@ -38,7 +45,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     sla_copy = tmp / "sla.yml"
     sla_copy.write_text((ROOT / "sla.yml").read_text())
     (tmp / "training").symlink_to(ROOT / "training")
-    running = Stack.on_free_ports(tmp, web=True, sla_path=str(sla_copy))
+    running = Stack.on_free_ports(tmp, web=True, sla_path=str(sla_copy), cors_origins=(partner_origin,))
     try:
         running.start()
     except Exception:
@@ -82,7 +89,9 @@ class Visitor:
         return self.say_text(button["payload"])
 
     def tracker(self) -> dict[str, Any]:
-        response = requests.get(f"{self.stack.rasa_url}/conversations/{self.sender}/tracker", timeout=30)
+        response = requests.get(
+            f"{self.stack.rasa_url}/conversations/{self.sender}/tracker", params=self.stack.rasa_auth, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 

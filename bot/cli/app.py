@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the outbox worker and the feedback/health HTTP API")
     serve.add_argument("--port", type=int, help="default: LEADBOT_API_PORT or 5056")
-    serve.add_argument("--host", help="default: LEADBOT_API_HOST or 0.0.0.0")
+    serve.add_argument("--host", help="default: LEADBOT_API_HOST or 127.0.0.1 (this machine only)")
     serve.set_defaults(handler=_serve)
 
     worker = sub.add_parser("worker", help="run the outbox worker only")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -27,6 +26,7 @@ from bot.ops.bootstrap import (
     write_nginx_conf,
     write_redis_conf,
 )
+from bot.ops.generated_secrets import ensure_secrets
 from bot.ops.logs import configure_logging, conversation_logging
 from bot.ops.supervisor import BIN, ROOT, Service, Supervisor, free_port, free_port_pair
 from bot.settings import Settings, env_file_values, from_env
@@ -43,7 +43,10 @@ __all__ = [
 
 
 # The handoff secret too: webhooks are then always signed, and the receiver reads it from secrets.env.
-_SECRETS = ("rasa_token", "feedback_token", "handoff_secret", "pg_password", "pg_admin_password", "redis_password")
+_SECRETS = (
+    "rasa_token", "action_token", "feedback_token", "handoff_secret", "pg_password", "pg_admin_password",
+    "redis_password",
+)  # fmt: skip
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -56,19 +59,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
     merged.setdefault("LEADBOT_LOG_FORMAT", "json")
     var_dir = Path(merged.get("LEADBOT_VAR_DIR") or ROOT / "var" / "production").resolve()
     merged["LEADBOT_VAR_DIR"] = str(var_dir)
-    generated_file = var_dir / "secrets.env"
-    generated = env_file_values(generated_file)
-    new: dict[str, str] = {}
-    for name in _SECRETS:
-        variable = Settings.variable(name)
-        value = merged.get(variable) or generated.get(variable)
-        if not value:
-            value = new[variable] = secrets.token_hex(24)
-        merged[variable] = value
-    if new:
-        var_dir.mkdir(parents=True, exist_ok=True)
-        with open(os.open(generated_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as out:
-            out.writelines(f"{k}={v}\n" for k, v in new.items())
+    merged.update(ensure_secrets(map(Settings.variable, _SECRETS), merged, var_dir / "secrets.env").values)
     settings = from_env(merged)
     return settings.copy(
         update={
@@ -85,7 +76,7 @@ def _passthrough(settings: Settings) -> dict[str, str]:
     return {
         variable: value
         for variable, value in settings.environment().items()
-        if not variable.startswith(("LEADBOT_PG_", "LEADBOT_REDIS_", "LEADBOT_RASA_TOKEN"))
+        if not variable.startswith(("LEADBOT_PG_", "LEADBOT_REDIS_", "LEADBOT_RASA_TOKEN", "LEADBOT_ACTION_TOKEN"))
     }
 
 
@@ -244,6 +235,7 @@ class ProductionStack(Supervisor):
             "LEADBOT_REDIS_PORT": str(s.redis_port),
             "LEADBOT_REDIS_PASSWORD": s.require("redis_password"),
             "LEADBOT_RASA_TOKEN": s.require("rasa_token"),
+            "LEADBOT_ACTION_TOKEN": s.require("action_token"),
             "LEADBOT_CORS_ORIGINS": ",".join(s.cors_origins),
             "TICKET_LOCK_LIFETIME": str(s.lock_lifetime),
         }
@@ -258,7 +250,7 @@ class ProductionStack(Supervisor):
             port = s.actions_port(i)
             self.services[name] = Service(
                 [python, "-m", "bot.ops", "actions", "--port", str(port)],
-                {**base, "SANIC_HOST": "127.0.0.1"},
+                {**base, "SANIC_HOST": "127.0.0.1", "LEADBOT_ACTION_TOKEN": s.require("action_token")},
                 f"http://127.0.0.1:{port}/health",
             )
         self.services["worker"] = Service(

@@ -1,17 +1,47 @@
 """Our patches to Rasa 3.6, each switchable off with a `LEADBOT_RASA_*` setting.
 
-Why each exists is in its docstring; README "Rasa 3.6 patches" has the measurements.
+Why each exists is in its docstring; README "Rasa 3.6 patches" has the measurements. They replace
+Rasa internals, so each refuses to apply to a Rasa version they were not checked against.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
+import time
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import current_settings
 
+if TYPE_CHECKING:
+    from rasa.core.lock import TicketLock
+    from rasa.core.lock_store import LockStore
+
 log = logging.getLogger("leadbot.production")
+
+# The Rasa releases whose code the patches below were read against and tested with. A new
+# release may move or change what they replace: read its diff of the patched functions, run
+# tests/production, then add it here.
+CHECKED_RASA_VERSIONS = ("3.6.21",)
+
+
+class UnsupportedRasaVersion(RuntimeError):
+    """The installed Rasa is not one the patches were checked against."""
+
+
+def require_checked_rasa(patch: str, installed: str | None = None) -> None:
+    """Refuse to patch a Rasa the patches were not checked against, saying how to go on."""
+    installed = installed or version("rasa")
+    if installed in CHECKED_RASA_VERSIONS:
+        return
+    raise UnsupportedRasaVersion(
+        f"the Rasa patch {patch!r} (bot/ops/rasa_patches.py) was checked against Rasa "
+        f"{', '.join(CHECKED_RASA_VERSIONS)}, but Rasa {installed} is installed. Install a checked version "
+        f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patch against {installed} and add it "
+        "to CHECKED_RASA_VERSIONS, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_REQUEUE_EXPIRED_TICKETS=false)."
+    )
 
 
 def fail_turns_when_the_tracker_store_is_down() -> None:
@@ -22,6 +52,7 @@ def fail_turns_when_the_tracker_store_is_down() -> None:
     again and the action server sees no answers), and `save` keeps it in process memory only.
     Raising instead makes the REST channel answer 200 with no messages and stores nothing;
     the visitor's retry after the outage continues the real conversation."""
+    require_checked_rasa("strict tracker store")
     from rasa.core.tracker_store import FailSafeTrackerStore
 
     def strict(name: str) -> Any:
@@ -45,10 +76,20 @@ def requeue_expired_lock_tickets() -> None:
     (nginx re-sends it to the other instance) holds a ticket issued moments later with the same
     lifetime. If the waiter's own ticket expires before it polls again, `now_serving` never equals
     its number and Rasa 3.6 waits forever (seen in test_faults: 120 s gateway timeouts). Here a
-    waiter whose ticket vanished takes a new one and queues again."""
+    waiter renews its own ticket's lifetime at every poll, so only a dead holder's ticket
+    expires; and should a waiter's ticket expire all the same (a stalled event loop), it is put
+    back under its own number at the place it had, never at the back of the queue: a new ticket
+    there would let a later message of the same conversation be processed first."""
+    require_checked_rasa("requeue expired lock tickets")
     import asyncio
 
+    from rasa.core.lock import NO_TICKET_ISSUED, TicketLock
     from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+
+    def last_issued(self: TicketLock) -> int:
+        # The highest number in the queue, not the last one: a put-back ticket sits in the middle.
+        self.remove_expired_tickets()
+        return max((ticket.number for ticket in self.tickets), default=NO_TICKET_ISSUED)
 
     @contextlib.asynccontextmanager
     async def lock(
@@ -60,19 +101,47 @@ def requeue_expired_lock_tickets() -> None:
                 current = self.get_lock(conversation_id)
                 if not current:
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                if current._ticket_for_ticket_number(ticket) is None:
+                    log.warning("lock ticket expired while waiting; put back in its place")
+                    put_back_ticket(current, ticket, lock_lifetime)
+                    self.save_lock(current)
                 if not current.is_locked(ticket):
                     break
-                if current._ticket_for_ticket_number(ticket) is None:
-                    log.warning("lock ticket expired while waiting; queueing again")
-                    ticket = self.issue_ticket(conversation_id, lock_lifetime)
-                    continue
                 await asyncio.sleep(wait_time_in_seconds)
-                self.update_lock(conversation_id)
+                renew_ticket(self, conversation_id, ticket, lock_lifetime)
             yield current
         finally:
             self.cleanup(conversation_id, ticket)
 
+    TicketLock.last_issued = property(last_issued)  # type: ignore[method-assign,assignment]
     LockStore.lock = lock  # type: ignore[method-assign,assignment]
+
+
+def renew_ticket(store: LockStore, conversation_id: str, number: int, lifetime: float) -> None:
+    """Rasa's `update_lock` (drop expired tickets), plus a fresh lifetime for a waiter's own ticket."""
+    lock = store.get_lock(conversation_id)
+    if lock is None:
+        return
+    lock.remove_expired_tickets()
+    for ticket in lock.tickets:
+        if ticket.number == number:
+            ticket.expires = time.time() + lifetime
+    store.save_lock(lock)
+
+
+def put_back_ticket(lock: TicketLock, number: int, lifetime: float) -> None:
+    """Re-queue an expired ticket under its own number, in issue order.
+
+    It goes behind every ticket issued before it, but never in front of the head of the queue:
+    the head's holder may be processing its turn right now, whatever its number."""
+    from rasa.core.lock import Ticket
+
+    lock.remove_expired_tickets()
+    tickets = list(lock.tickets)
+    place = sum(1 for t in tickets if t.number < number)
+    if tickets:
+        place = max(place, 1)
+    lock.tickets.insert(place, Ticket(number, time.time() + lifetime))
 
 
 def cache_action_response_validator() -> None:
@@ -84,6 +153,7 @@ def cache_action_response_validator() -> None:
     restores Rasa's own code."""
     if not current_settings().rasa_fast_validation:
         return
+    require_checked_rasa("fast validation")
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for

@@ -1,10 +1,12 @@
 """`rasa` with our one safe speed-up applied: the command `make run` and the tests start.
 
 Same CLI as `rasa` (python -m bot.ops.rasa_server run --enable-api ...); see bot/ops/rasa_patches.py for why.
+The HTTP API token comes from LEADBOT_RASA_TOKEN, never from the command line (`ps` shows that).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -17,7 +19,11 @@ def main() -> None:
     # its CPU under load); a prebuilt validator gives the same errors. Off with
     # LEADBOT_RASA_FAST_VALIDATION=false.
     cache_action_response_validator()
-    sys.argv = ["rasa", *sys.argv[1:]]
+    argv = sys.argv[1:]
+    token = os.environ.get("LEADBOT_RASA_TOKEN")
+    if token and "--auth-token" not in argv:
+        argv += ["--auth-token", token]
+    sys.argv = ["rasa", *argv]
     rasa_main()
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.ops.lifeline import Running, StateFile, Watchdog, die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "leadbot.tar.gz"
@@ -93,19 +95,33 @@ class Supervisor:
     """Child processes by name, each in its own session (a signal reaches its children too).
 
     Subclasses define `services` (a topology) and call `start_service`; everything is stopped
-    front to back (`stop_order`), each with its own stop signal, SIGKILL after 20 s.
+    front to back (`stop_order`), each with its own stop signal, SIGKILL after 20 s. Should the
+    supervisor itself die, its children die too (bot/ops/lifeline.py), and the next start in the
+    same log folder stops whatever is left (`<log_dir>/supervisor.json`).
     """
 
     services: dict[str, Service]
     processes: dict[str, subprocess.Popen[bytes]]
     log_dir: Path | None
+    _watchdog: Watchdog | None = None
+
+    @property
+    def state_file(self) -> StateFile:
+        assert self.log_dir is not None
+        return StateFile(self.log_dir / "supervisor.json")
 
     def start_service(self, name: str, *, wait: bool = True) -> None:
         service = self.services[name]
         assert self.log_dir is not None
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self._watchdog is None:
+            self.state_file.take_over(lambda message: print(message, file=sys.stderr, flush=True))
+            self._watchdog = Watchdog()
+        replaced = self.processes.get(name)
+        if replaced is not None:  # it died on its own: its group number may be reused by anyone
+            self._watchdog.forget(replaced.pid)
         log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps its own copy
-        self.processes[name] = subprocess.Popen(
+        self.processes[name] = process = subprocess.Popen(
             service.argv,
             cwd=ROOT,
             env=service.env,
@@ -114,10 +130,22 @@ class Supervisor:
             start_new_session=True,
             user=service.user,
             group=service.user,
+            preexec_fn=die_with_parent(service.stop_signal),
         )
         log_file.close()
+        self._watchdog.watch(process.pid, service.stop_signal)
+        self._record()
         if wait:
             self.wait_ready(name)
+
+    def _record(self) -> None:
+        self.state_file.write(
+            {
+                name: Running.of(process.pid, self.services[name].stop_signal)
+                for name, process in self.processes.items()
+                if process.poll() is None
+            }
+        )
 
     def wait_ready(self, name: str) -> None:
         service, process = self.services[name], self.processes[name]
@@ -130,16 +158,27 @@ class Supervisor:
         """Stop one service (or all, in `stop_order`) and wait for it; SIGKILL after 20 s."""
         for key in [name] if name else [n for n in self.stop_order() if n in self.processes]:
             process = self.processes.pop(key, None)
-            if process is None or process.poll() is not None:
+            if process is None:
                 continue
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig or self.services[key].stop_signal)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+            if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                    os.killpg(process.pid, sig or self.services[key].stop_signal)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            if self._watchdog is not None:
+                self._watchdog.forget(process.pid)
+        if self._watchdog is None:
+            return
+        if name is None or not self.processes:
+            self._watchdog.close()
+            self._watchdog = None
+            self.state_file.remove()
+        else:
+            self._record()
 
     def stop_order(self) -> list[str]:
         """Front to back; by default the reverse of the order the services were defined in."""

@@ -76,11 +76,12 @@ class StaticServer:
     """`python -m http.server` in a thread, like `make run` serves web/."""
 
     directory: Path
+    port: int = 0
     _httpd: http.server.ThreadingHTTPServer = field(init=False)
 
     def __post_init__(self) -> None:
         handler = functools.partial(_QuietHandler, directory=str(self.directory))
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         threading.Thread(target=self._httpd.serve_forever, name="static", daemon=True).start()
 
     @property
@@ -105,15 +106,15 @@ def web_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def other_origin() -> Iterator[Callable[[str, str], str]]:
-    """Serves one HTML page from a temp dir on another port; returns its URL."""
+def other_origin(partner_origin: str) -> Iterator[Callable[[str, str], str]]:
+    """Serves one HTML page from a temp dir on another port (the one the stack allows); its URL."""
     tmp = Path(tempfile.mkdtemp(prefix="leadbot-embed-"))
     servers: list[StaticServer] = []
 
     def serve(name: str, html: str) -> str:
         (tmp / name).write_text(html, encoding="utf-8")
         if not servers:
-            servers.append(StaticServer(tmp))
+            servers.append(StaticServer(tmp, port=int(partner_origin.rsplit(":", 1)[1])))
         return f"{servers[0].url}/{name}"
 
     yield serve

@@ -78,7 +78,9 @@ def _export_leads(stack: Any) -> list[dict[str, Any]]:
 
 
 def _user_metadata(stack: Any, session_id: str) -> list[dict[str, Any]]:
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{session_id}/tracker", timeout=30).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/{session_id}/tracker", params=stack.rasa_auth, timeout=30
+    ).json()
     return [e.get("metadata") or {} for e in tracker["events"] if e["event"] == "user"]
 
 
@@ -148,7 +150,9 @@ def test_reload_mid_conversation_keeps_history_and_form_state(web_visitor, stack
     # The server kept its side too: the next question follows the budget, not the need.
     replies = _reply(chat, "click:Over €10k / year")
     assert "your role" in replies[-1].lower(), replies
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{session_id}/tracker", timeout=30).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/{session_id}/tracker", params=stack.rasa_auth, timeout=30
+    ).json()
     assert tracker["slots"]["need"]
     assert tracker["slots"]["budget"]
     assert tracker["slots"]["requested_slot"] == "role"

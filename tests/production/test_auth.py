@@ -58,6 +58,19 @@ def test_feedback_api_refuses_missing_and_wrong_bearer_token(healthy: Production
             assert response.status_code == 401, (base, headers.keys(), response.status_code)
 
 
+def test_action_servers_refuse_calls_without_the_shared_token(healthy: ProductionStack) -> None:
+    s = healthy.settings
+    forged = {"next_action": "action_finish", "sender_id": "forger", "tracker": {"sender_id": "forger"}, "domain": {}}
+    ports = [s.actions_lb_port, *(s.actions_port(i) for i in range(s.action_servers))]
+    for port in ports:
+        base = f"http://127.0.0.1:{port}"
+        for headers in ({}, {"X-Leadbot-Action-Token": "wrong"}, {"X-Leadbot-Action-Token": s.action_token[:-1]}):
+            response = requests.post(f"{base}/webhook", json=forged, headers=headers, timeout=30)
+            assert response.status_code == 401, (port, headers.keys(), response.status_code)
+        assert requests.get(f"{base}/actions", timeout=30).status_code == 401
+        assert requests.get(f"{base}/health", timeout=30).status_code == 200
+
+
 def test_feedback_api_accepts_the_bearer_token(healthy: ProductionStack) -> None:
     visitor = Visitor(healthy)
     converse(visitor, "nurture")
