@@ -2,9 +2,12 @@
 
 `make run` uses fixed ports (Ctrl-C stops all); the tests and benchmarks take free ports and
 SQLite files in a temporary folder. Everything listens on 127.0.0.1 unless LEADBOT_BIND_HOST
-says otherwise; the Rasa HTTP API needs LEADBOT_RASA_TOKEN, the action server answers only
-calls carrying LEADBOT_ACTION_TOKEN (both generated into `.env` on the first `make run`), and
-Rasa allows cross-origin calls from the chat page's origin only (plus LEADBOT_CORS_ORIGINS).
+says otherwise; the action server answers only calls carrying LEADBOT_ACTION_TOKEN (generated
+into `.env` on the first `make run`), and Rasa allows cross-origin calls from the chat page's
+origin only (plus LEADBOT_CORS_ORIGINS). Under `make run` the Rasa HTTP API wants a token only
+when LEADBOT_RASA_TOKEN is set: the shared runtime contract keeps it open on loopback in
+development (other tools read trackers from it), and production mode always sets one. The
+tests' and benchmarks' stacks always use one.
 Processes are run by the one `Supervisor`.
 """
 
@@ -21,14 +24,14 @@ from typing import Any
 import yaml
 
 from bot.ops.generated_secrets import ensure_secrets
-from bot.ops.processes import ACTION_TOKEN_HEADER
+from bot.ops.processes import ACTION_TOKEN_HEADER, is_loopback
 from bot.ops.sockets import holder_of, port_in_use
 from bot.ops.supervisor import BIN, MODEL, ROOT, Service, Supervisor, free_port, wait_http
 from bot.settings import Settings, current_settings
 
 __all__ = ["BIN", "MODEL", "ROOT", "Stack", "free_port", "main", "wait_http"]
 
-_DEV_SECRETS = ("rasa_token", "action_token")
+_DEV_SECRETS = ("action_token",)
 
 
 def _token() -> str:
@@ -82,7 +85,7 @@ class Stack(Supervisor):
     @property
     def rasa_auth(self) -> dict[str, str]:
         """The query parameters the Rasa HTTP API (/conversations/…, /model/…) wants."""
-        return {"token": self.rasa_token}
+        return {"token": self.rasa_token} if self.rasa_token else {}
 
     @property
     def actions_url(self) -> str:
@@ -189,12 +192,14 @@ class Stack(Supervisor):
 
 
 def _dev_secrets(env_file: Path) -> Settings:
-    """The settings, with the API token and the action server secret made on the first run."""
-    variables = [Settings.variable(name) for name in _DEV_SECRETS]
+    """The settings, with the action server's secret made on the first run (and the Rasa API's
+    token too when the stack listens beyond this machine)."""
+    names = _DEV_SECRETS if is_loopback(current_settings().bind_host) else (*_DEV_SECRETS, "rasa_token")
+    variables = [Settings.variable(name) for name in names]
     found = ensure_secrets(variables, {k: v for k, v in os.environ.items() if v}, env_file)
     if found.generated:
         print(f"Generated {', '.join(found.generated)} into {env_file} (kept for later runs).", flush=True)
-    return current_settings().copy(update={name: found.values[Settings.variable(name)] for name in _DEV_SECRETS})
+    return current_settings().copy(update={name: found.values[Settings.variable(name)] for name in names})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         web_port=args.web_port,
         api_port=configured.api_port,
         host=configured.bind_host,
-        rasa_token=configured.require("rasa_token"),
+        rasa_token=configured.rasa_token or "",
         action_token=configured.require("action_token"),
         cors_origins=configured.cors_origins,
         database_url=configured.database_url,
@@ -228,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         lambda: (
             f"\n  Chat with the assistant:  http://localhost:{args.web_port}/\n"
             f"  Rasa REST webhook:        {stack.rasa_url}/webhooks/rest/webhook\n"
-            f"  Rasa HTTP API:            {stack.rasa_url}/conversations/<id>/tracker?token=…"
-            " (LEADBOT_RASA_TOKEN in .env)\n"
-            f"  Listening on:             {stack.host} (LEADBOT_BIND_HOST)\n"
+            f"  Rasa HTTP API:            {stack.rasa_url}/conversations/<id>/tracker"
+            + ("?token=… (LEADBOT_RASA_TOKEN in .env)\n" if stack.rasa_token else " (loopback only)\n")
+            + f"  Listening on:             {stack.host} (LEADBOT_BIND_HOST)\n"
             f"  Leads:                    .venv/bin/leadbot leads list\n\n"
             "Press Ctrl-C to stop."
         ),
