@@ -4,9 +4,11 @@
 nothing itself.
 """
 
+from sqlalchemy.exc import SQLAlchemyError as StorageError  # what a database hiccup raises
+
 from bot.storage.engine import dispose_engines, engine_for, migrate
 from bot.storage.leads import LeadStore
 from bot.storage.privacy import delete_tracker_events
 from bot.storage.tables import Base
 
-__all__ = ["Base", "LeadStore", "delete_tracker_events", "dispose_engines", "engine_for", "migrate"]
+__all__ = ["Base", "LeadStore", "StorageError", "delete_tracker_events", "dispose_engines", "engine_for", "migrate"]

@@ -109,12 +109,39 @@ def test_finish_without_handoff_queues_nothing(store: LeadStore) -> None:
 
 
 def test_reset_deletes_answers_and_keeps_the_lead(store: LeadStore) -> None:
-    snap = make_snapshot()
+    snap = make_snapshot(status="in_progress")
     store.save(snap)
     store.reset(snap.conversation_id)
     lead = store.get(snap.conversation_id)
     assert lead is not None and lead.answers == {} and lead.score == 0 and lead.status == "in_progress"
     store.reset("no-such-conversation")  # harmless
+
+
+def test_start_over_after_the_close_keeps_the_outcome_until_the_next_close(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
+    store.reset(finished.conversation_id)
+    store.save(make_snapshot(finished.conversation_id, status="in_progress", budget=None, total=75))
+    lead = store.get(finished.conversation_id)
+    assert lead is not None and (lead.status, lead.tier, lead.score) == ("sales_ready", "sales_ready", 100)
+    assert lead.summary == finished.summary and lead.handoff is not None and "budget" in lead.answers
+
+
+def test_a_late_answer_never_moves_a_finished_or_stopped_lead_back(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(status="nurture", total=50), sla=make_sla(), handoff=False)
+    late = make_snapshot(finished.conversation_id, status="in_progress", timing="whenever")
+    assert store.save(late) == "nurture"
+    assert store.get(finished.id).status == "nurture"  # type: ignore[union-attr]
+    stopped = finish_lead(store, make_snapshot("stopped-1", status="stopped"), sla=make_sla(), handoff=False)
+    assert store.save(make_snapshot("stopped-1", status="in_progress")) == "stopped"
+    assert store.get(stopped.id).status == "stopped"  # type: ignore[union-attr]
+
+
+def test_stop_after_the_close_keeps_the_outcome_and_its_handoff(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
+    stop = make_snapshot(finished.conversation_id, status="stopped")
+    after = finish_lead(store, stop, sla=make_sla(), handoff=False)
+    assert after.status == "sales_ready" and after.handoff is not None
+    assert after.handoff.idempotency_key == finished.handoff.idempotency_key  # type: ignore[union-attr]
 
 
 def test_get_by_lead_id_or_conversation_id(store: LeadStore) -> None:
