@@ -291,3 +291,33 @@ def test_claims_never_overlap(store: LeadStore) -> None:
 
 def test_delete_tracker_events_with_no_ids_is_a_no_op(tmp_path: Path) -> None:
     assert delete_tracker_events(f"sqlite:///{tmp_path / 't.db'}", []) == 0
+
+
+def test_forget_and_purge_work_in_batches_over_more_leads_than_one_batch(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`forget` streams the JSON columns it scans (yield_per) and erases in short batches."""
+    from sqlalchemy.orm import Session
+
+    from bot.storage import privacy
+
+    monkeypatch.setattr(privacy, "BATCH", 2)
+    streamed: list[dict[str, object]] = []
+    execute = Session.execute
+
+    def spy(self: Session, statement: object, *args: object, **kwargs: object) -> object:
+        options = getattr(statement, "_execution_options", {})
+        if "yield_per" in options:
+            streamed.append(dict(options))
+        return execute(self, statement, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "execute", spy)
+    email = "many@example.org"
+    mention = [make_snapshot(need=f"mail {email} about our bad leads", consent=False) for _ in range(5)]
+    others = [make_snapshot(email="other@example.org") for _ in range(3)]
+    for snap in mention + others:
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
+    result = store.forget_details(email)
+    assert result.leads == 5 and result.handoffs == 5 and len(result.conversation_ids) == 5
+    assert streamed and all(o["yield_per"] == 2 for o in streamed)
+    assert sorted(lead.conversation_id for lead in store.list()) == sorted(s.conversation_id for s in others)
