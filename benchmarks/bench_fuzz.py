@@ -8,7 +8,9 @@ prove nothing. Also counts HTTP statuses and servers that died.
 
     .venv/bin/python benchmarks/bench_fuzz.py [--messages 10000] [--visitors 200]
 
-Writes `results/fuzz.md`; exit status 1 on any action error, 5xx or dead server.
+Writes `results/fuzz.md`; exit status 1 on any action error, dropped message, 5xx or dead server.
+Rasa's REST channel raises (and answers 200 with no reply) when `metadata` is not a JSON object:
+those are counted apart from action errors, since no action ran.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
 from bot.ops.local import MODEL, Stack  # noqa: E402
-from tests.fuzzing import action_errors, log_offsets, message, metadata  # noqa: E402
+from tests.fuzzing import action_errors, dropped_turns, log_offsets, message, metadata  # noqa: E402
 
 
 def main() -> int:
@@ -73,6 +75,7 @@ def main() -> int:
         one()
         seconds = time.monotonic() - started
         errors = action_errors(log_dir, before)
+        dropped = Counter(dropped_turns(log_dir, before))
         alive = [name for name, process in stack.processes.items() if process.poll() is None]
     finally:
         stack.stop()
@@ -86,6 +89,8 @@ def main() -> int:
         "",
         f"- messages: **{sent:,}** from {args.visitors} visitors (hypothesis, `tests/fuzzing.py`)",
         f"- **action errors (action server + Rasa logs): {len(errors)}**",
+        f"- **messages Rasa's REST channel dropped before any action ran: {sum(dropped.values())}** "
+        f"(answered 200 with no reply) {dict(dropped.most_common(5))}",
         f"- HTTP statuses: {dict(sorted(statuses.items()))} (0 = no answer); 5xx or none: {server_errors}",
         f"- servers alive at the end: {', '.join(sorted(alive))}",
     ]
@@ -95,7 +100,7 @@ def main() -> int:
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "fuzz.md").write_text(report, encoding="utf-8")
     print(report)
-    return 1 if errors or server_errors or len(alive) < len(stack.processes) else 0
+    return 1 if errors or dropped or server_errors or len(alive) < len(stack.processes) else 0
 
 
 if __name__ == "__main__":

@@ -77,6 +77,20 @@ def action_errors(log_dir: Path, offsets: dict[str, int] | None = None) -> list[
     return found
 
 
+def dropped_turns(log_dir: Path, offsets: dict[str, int] | None = None) -> list[str]:
+    """Messages Rasa's REST channel failed to process before any action ran (it logs
+    `rest.message.received.failure` and answers 200 with no reply): the visitor gets silence."""
+    found = []
+    for path in sorted(log_dir.glob("rasa*.log")):
+        with path.open("rb") as log:
+            log.seek((offsets or {}).get(path.name, 0))
+            for line in log.read().decode("utf-8", errors="replace").splitlines():
+                if "rest.message.received.failure" in line:
+                    cause = re.search(r'"exc_value": "((?:[^"\\]|\\.)*)"', line)
+                    found.append(cause.group(1) if cause else line[:200])
+    return found
+
+
 def log_offsets(log_dir: Path) -> dict[str, int]:
     """How far each log file has been written: errors before a run are not the run's."""
     return {path.name: path.stat().st_size for path in log_dir.glob("*.log")}
