@@ -237,7 +237,9 @@ def check_lead(lead: Lead | None, previous: Lead | None, conversation: Conversat
             problems.append(f"tier {lead.tier} but score {lead.score} means {_tier_of(lead, sla)}")
         if not lead.summary or f"({lead.score}/100)" not in lead.summary:
             problems.append(f"summary does not show the stored score {lead.score}")
-        consent = lead.contact_consent is True and bool(lead.contact and lead.contact.email)
+        # As the actions decide: consent and contact details given. An email that never
+        # validated is not the lead's email (nothing is sent to it), but the lead is handed off.
+        consent = lead.contact_consent is True and lead.contact is not None
         should = closing(Tier(lead.status), human=lead.human_requested, consent=consent).handoff
         if pending and not should:
             problems.append(f"a {lead.status} lead (consent {consent}) has a pending handoff")
