@@ -15,6 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.reading import read_intent
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
+from bot.domain import STOPPED
+from bot.storage import StorageError
 
 
 class LanguageSwitched(Action):
@@ -89,10 +91,8 @@ class Stop(Action):
         dispatcher.utter_message(response="utter_stopped")
         if not tracker.get_slot("tier"):
             try:
-                runtime.store().finish(
-                    runtime.lead_snapshot(tracker, status="stopped"), sla=runtime.sla(), handoff=False
-                )
-            except Exception:
+                runtime.finish(runtime.lead_snapshot(tracker), status=STOPPED, handoff=False)
+            except StorageError:
                 runtime.log.exception("could not store stopped lead %s", tracker.sender_id)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
@@ -105,7 +105,7 @@ class StartOver(Action):
         dispatcher.utter_message(response="utter_start_over")
         try:
             runtime.store().reset(tracker.sender_id)
-        except Exception:
+        except StorageError:
             runtime.log.exception("could not reset lead %s", tracker.sender_id)
         cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot", "clarifying", "clarified"]
         return [SlotSet(slot, None) for slot in cleared] + [

@@ -82,7 +82,9 @@ class ReadMessage(Action):
         if reading.invalid_email:
             runtime.say(dispatcher, domain, "utter_invalid_email", language)
 
-        if reading.changed and tracker.get_slot("tier") and reading.corrected:
+        if reading.changed and tracker.get_slot("tier"):
+            # After the close the stored outcome moves only by closing again (bot/domain/status.py):
+            # a late answer, correction or contact detail re-closes the lead, never reopens it.
             updates.update(_reclose(dispatcher, tracker, domain, updates, language))
         elif reading.changed:
             runtime.save_progress(tracker, updates)
@@ -105,8 +107,10 @@ def _reclose(
         runtime.finish(lead, status=tier.value, handoff=closing(tier, human=human, consent=consent).handoff)
         return {}
     if tier is Tier.SALES_READY and not consent and slots.get("contact_consent") is not False:
-        runtime.save_progress(tracker, updates)
-        return {"tier": None}  # the form resumes and asks for what is missing, then closes again
+        # Stored as sales-ready with no handoff (nobody was promised a call yet); the form
+        # resumes and asks for what is missing, and its close queues the handoff.
+        runtime.finish(lead, status=tier.value, handoff=False)
+        return {"tier": None}
     close = closing(tier, human=human, consent=consent)
     runtime.finish(lead, status=tier.value, handoff=close.handoff)
     runtime.say(dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language))

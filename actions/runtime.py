@@ -16,9 +16,10 @@ from rasa_sdk import Tracker
 
 from bot.conversation.lead import conversation_start, snapshot
 from bot.delivery import DeliveringStore as LeadStore
-from bot.domain import LeadSnapshot
+from bot.domain import STOPPED, LeadSnapshot
 from bot.settings import current_settings as settings
 from bot.sla import SLA, current_sla
+from bot.storage import StorageError
 
 log = logging.getLogger("actions")
 
@@ -57,12 +58,21 @@ def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> None:
     store().finish(replace(lead, status=status), sla=sla(), handoff=handoff)
 
 
-def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> None:
-    """Store the lead as it stands, so nothing answered is lost if the visitor leaves."""
+def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> str | None:
+    """Store the lead as it stands, so nothing answered is lost if the visitor leaves.
+
+    Returns the lead's status now (None when the database could not be reached). A lead the
+    visitor stopped keeps "stopped" (`bot/domain/status.py`); what they answered since is
+    stored by closing it as stopped again, which re-renders its summary."""
+    lead = lead_snapshot(tracker, slots)
     try:
-        store().save(lead_snapshot(tracker, slots))
-    except Exception:  # a database hiccup must not cost the visitor their conversation
+        status = store().save(lead)
+        if status == STOPPED:
+            finish(lead, status=STOPPED, handoff=False)
+        return status
+    except StorageError:  # a database hiccup must not cost the visitor their conversation
         log.exception("could not save lead progress for %s", tracker.sender_id)
+        return None
 
 
 def _warm_up() -> None:

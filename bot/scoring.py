@@ -102,7 +102,10 @@ def score_answers(
             )
         )
 
-    total = max(0, min(100, sum(c.points for c in breakdown)))
+    # No clamp: the checker refuses an SLA whose best points do not add up to 100 or that has
+    # negative points, so the sum is within 0..100 for every SLA that can go live, and a clamp
+    # would only hide a scorer that counts a criterion twice.
+    total = sum(c.points for c in breakdown)
     knocked_out_by = next((c.criterion for c in breakdown if c.knock_out), None)
     if knocked_out_by is not None:
         tier = Tier.DISQUALIFIED

@@ -6,6 +6,7 @@ Built from what Rasa keeps (slot values, serialised tracker events) without impo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.conversation.dialogue import apply_clarifications
 from bot.conversation.reading import parse_answers
 from bot.domain import Contact, LeadSnapshot, Turn
 from bot.parse.base import Answer
+from bot.parse.contact import parse_email, redact_contact
 from bot.scoring import Score, score_answers
 from bot.sla import SLA
 
@@ -55,6 +57,20 @@ def score_slots(slots: Mapping[str, Any], sla: SLA, today: date) -> Score:
     return _answers_and_score(slots, sla, today)[1]
 
 
+def keeps_free_text_contact(sla: SLA, slots: Mapping[str, Any]) -> bool:
+    """Whether contact details typed in free text may be stored as typed (`privacy` in sla.yml)."""
+    policy = sla.privacy.contact_in_free_text
+    return policy == "keep" or (policy == "with_consent" and slots.get("contact_consent") is True)
+
+
+def valid_email(slots: Mapping[str, Any]) -> str | None:
+    """The email slot when it holds a valid address. After three tries the slot keeps what the
+    visitor typed, as written (it stays in the transcript for sales to read), but an address
+    that never validated is never the lead's email: nothing is ever sent to it."""
+    email = slots.get("email")
+    return email if email and parse_email(str(email)) == email else None
+
+
 def snapshot(
     conversation_id: str,
     slots: Mapping[str, Any],
@@ -68,7 +84,13 @@ def snapshot(
     answers, score = _answers_and_score(slots, sla, started_at.date())
     contact = None
     if any(slots.get(key) for key in ("name", "email", "company")):
-        contact = Contact(name=slots.get("name"), email=slots.get("email"), company=slots.get("company") or None)
+        contact = Contact(name=slots.get("name"), email=valid_email(slots), company=slots.get("company") or None)
+    turns = transcript(events)
+    questions = tuple(str(q) for q in slots.get("visitor_questions") or ())
+    if not keeps_free_text_contact(sla, slots):
+        turns = [replace(t, text=redact_contact(t.text)) if t.speaker == "visitor" else t for t in turns]
+        answers = {name: replace(a, raw=redact_contact(a.raw)) for name, a in answers.items()}
+        questions = tuple(redact_contact(q) for q in questions)
     return LeadSnapshot(
         conversation_id=conversation_id,
         started_at=started_at,
@@ -79,7 +101,7 @@ def snapshot(
         contact_consent=slots.get("contact_consent"),
         page_context=slots.get("page_context"),
         human_requested=bool(slots.get("human_requested")),
-        transcript=transcript(events),
-        visitor_questions=tuple(str(q) for q in slots.get("visitor_questions") or ()),
+        transcript=turns,
+        visitor_questions=questions,
         status=status,
     )

@@ -29,6 +29,10 @@ def finish_lead(
     summary and handoff until `finish_lead` runs for it again.
     """
     lead = store.close(snapshot, currency=sla.currency)
+    if lead.status != snapshot.status:
+        # The store refused the move (a "stop" after the lead finished): its outcome, summary
+        # and handoff stand as they were; cancelling the handoff here would break the promise.
+        return lead
     summary = render_summary(lead, language=sla.sales_language, fmt="text")
     queued = None
     if handoff and lead.handoff is None:

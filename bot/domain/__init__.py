@@ -5,7 +5,6 @@ Everything else in `bot/` may import it; it imports only types from the reading 
 
 from bot.domain.records import (
     HANDOFF_STATUSES,
-    LEAD_STATUSES,
     VERDICTS,
     AnswerRecord,
     Contact,
@@ -22,11 +21,15 @@ from bot.domain.records import (
     Turn,
     utcnow,
 )
+from bot.domain.status import FINISHED, IN_PROGRESS, LEAD_STATUSES, STOPPED, Move, move_for, next_status, rank
 from bot.domain.units import Unit, unit_of
 
 __all__ = [
+    "FINISHED",
     "HANDOFF_STATUSES",
+    "IN_PROGRESS",
     "LEAD_STATUSES",
+    "STOPPED",
     "VERDICTS",
     "AnswerRecord",
     "Contact",
@@ -38,10 +41,14 @@ __all__ = [
     "Lead",
     "LeadRecord",
     "LeadSnapshot",
+    "Move",
     "QueuedHandoff",
     "Report",
     "Turn",
     "Unit",
+    "move_for",
+    "next_status",
+    "rank",
     "unit_of",
     "utcnow",
 ]

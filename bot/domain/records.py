@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # annotations only: the domain records sit below the reading 
     from bot.parse.base import Answer
     from bot.scoring import Score
 
-LEAD_STATUSES = ("in_progress", "sales_ready", "nurture", "disqualified", "stopped")
 HANDOFF_STATUSES = ("pending", "sent", "dead")
 VERDICTS = ("accept", "reject")
 
@@ -54,7 +53,7 @@ class LeadSnapshot:
     human_requested: bool = False
     transcript: Sequence[Turn] = ()
     visitor_questions: Sequence[str] = ()  # asked us instead of answering: for sales to answer
-    status: str = "in_progress"  # in_progress | sales_ready | nurture | disqualified | stopped
+    status: str = "in_progress"  # one of LEAD_STATUSES (bot/domain/status.py)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,20 @@ def parse_email(text: str) -> str | None:
     return None
 
 
+# International numbers ("+34 612 345 678") and grouped local ones ("612-345-678", "(555) 123 4567");
+# a bare run of digits is left alone, since budgets ("2000000") look the same.
+_PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{3,4}\b")
+EMAIL_REDACTED = "[email removed]"
+PHONE_REDACTED = "[phone removed]"
+
+
+def redact_contact(text: str) -> str:
+    """`text` with every email address (valid or not) and phone number replaced by a marker."""
+    if "@" in text:
+        text = _EMAIL_CANDIDATE.sub(EMAIL_REDACTED, text)
+    return _PHONE.sub(PHONE_REDACTED, text)
+
+
 def parse_name(text: str) -> str | None:
     """The visitor's name as they wrote it, without "my name is"; None if it can't be a name."""
     name = _NAME_PREFIX.sub("", _clean(text)).strip(" .!,")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Extra, Field, validator
 
@@ -122,6 +122,14 @@ class FollowUp(_Strict):
     _check_minutes = validator("within_minutes", pre=True, allow_reuse=True)(_whole_number)
 
 
+class Privacy(_Strict):
+    # Contact details (email addresses, phone numbers) a visitor types in any message, outside
+    # the contact questions: "keep" them in the stored transcript and answers, keep them only
+    # once the visitor consented to be contacted ("with_consent", the default), or always
+    # "redact" them. The contact fields themselves are stored only with consent in every case.
+    contact_in_free_text: Literal["keep", "with_consent", "redact"] = "with_consent"
+
+
 class Tiers(_Strict):
     sales_ready: int = 70
     nurture: int = 40
@@ -144,6 +152,7 @@ class SLA(_Strict):
     exchange_rates: dict[str, float] = Field(default_factory=dict)
     follow_up: FollowUp
     tiers: Tiers = Field(default_factory=Tiers)
+    privacy: Privacy = Field(default_factory=Privacy)
     questions: list[Question]
     criteria: dict[str, CriterionSpec]
     extra_criteria: dict[str, ExtraCriterion] = Field(default_factory=dict)

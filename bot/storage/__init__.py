@@ -4,6 +4,8 @@
 nothing itself.
 """
 
+from sqlalchemy.exc import SQLAlchemyError as StorageError  # what a database hiccup raises
+
 from bot.storage.engine import dispose_engines, engine_for, migrate
 from bot.storage.leads import LeadStore
 from bot.storage.outbox import Claim, SendDecision
@@ -15,6 +17,7 @@ __all__ = [
     "Claim",
     "LeadStore",
     "SendDecision",
+    "StorageError",
     "delete_tracker_events",
     "dispose_engines",
     "engine_for",

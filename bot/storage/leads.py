@@ -13,7 +13,19 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.domain import LEAD_STATUSES, VERDICTS, Feedback, Lead, LeadSnapshot, QueuedHandoff, utcnow
+from bot.domain import (
+    IN_PROGRESS,
+    LEAD_STATUSES,
+    VERDICTS,
+    Feedback,
+    Lead,
+    LeadSnapshot,
+    Move,
+    QueuedHandoff,
+    move_for,
+    next_status,
+    utcnow,
+)
 from bot.storage.convert import enum_value, iso, jsonable, to_feedback
 from bot.storage.outbox import OutboxStore
 from bot.storage.privacy import PrivacyStore
@@ -26,20 +38,33 @@ log = logging.getLogger(__name__)
 class LeadStore(OutboxStore, ReportStore, PrivacyStore):
     """Everything the actions, the worker and the CLI read or write about leads."""
 
-    def save(self, snapshot: LeadSnapshot) -> None:
-        """Upsert the lead and its answers; called after every visitor turn."""
-        self._retry_on_race(lambda s: self._upsert(s, snapshot))
+    def save(self, snapshot: LeadSnapshot) -> str:
+        """Upsert the lead and its answers; called after every visitor turn (status in_progress).
+
+        Returns the status the lead has now: a stopped or finished lead stays so
+        (`bot/domain/status.py`), and of a late turn only the running record (transcript, page,
+        questions) is kept. A snapshot with another status is written as the move it stands for."""
+
+        def _do(session: Session) -> str:
+            row, _ = self._upsert(session, snapshot, move_for(snapshot.status))
+            return str(row.status)
+
+        return str(self._retry_on_race(_do))
 
     def close(self, snapshot: LeadSnapshot, *, currency: str) -> Lead:
         """Write the final state of a conversation (first step of finishing a lead).
 
         Delivery then renders the summary (and the handoff body) from the returned record and
-        stores them with `settle`: nothing is rendered inside a write transaction."""
+        stores them with `settle`: nothing is rendered inside a write transaction.
+        A close the state machine refuses (a "stop" after the lead finished) changes nothing but
+        the running record: the returned lead's status then differs from the snapshot's.
+        """
 
         def _do(session: Session) -> int:
-            row = self._upsert(session, snapshot)
-            row.finished_at = row.finished_at or utcnow()
-            row.currency = currency
+            row, accepted = self._upsert(session, snapshot, move_for(snapshot.status))
+            if accepted:
+                row.finished_at = row.finished_at or utcnow()
+                row.currency = currency
             return int(row.id)
 
         return self._read(self._retry_on_race(_do))
@@ -73,12 +98,18 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
         return lead
 
     def reset(self, conversation_id: str) -> None:
-        """ "Start over": forget the answers and the score, keep the lead row (and any handoff)."""
+        """ "Start over": forget the answers and the score, keep the lead row.
+
+        A stopped or finished lead keeps its outcome (answers, tier, summary, handoff) until the
+        new conversation closes it again: what the visitor was told at the close still holds."""
         with self.session() as session:
             row = session.execute(
                 select(LeadRow).where(LeadRow.conversation_id == conversation_id)
             ).scalar_one_or_none()
             if row is None:
+                return
+            if next_status(row.status, Move.START_OVER, IN_PROGRESS) is None:
+                row.updated_at = utcnow()
                 return
             session.execute(delete(AnswerRow).where(AnswerRow.lead_id == row.id))
             row.score = 0
@@ -86,12 +117,15 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
             row.knocked_out_by = None
             row.qualified = False
             row.breakdown = []
-            row.status = "in_progress"
+            row.status = IN_PROGRESS
             row.finished_at = None
             row.summary = None
             row.updated_at = utcnow()
 
-    def _upsert(self, session: Session, snapshot: LeadSnapshot) -> LeadRow:
+    def _upsert(self, session: Session, snapshot: LeadSnapshot, move: Move) -> tuple[LeadRow, bool]:
+        """Write the snapshot as `move`; (the row, whether the state machine accepted the move).
+
+        A refused move writes only the running record: the lead's state stays as it was closed."""
         if snapshot.status not in LEAD_STATUSES:
             raise ValueError(f"unknown lead status {snapshot.status!r}")
         now = utcnow()
@@ -103,16 +137,24 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
                 conversation_id=snapshot.conversation_id, started_at=snapshot.started_at, human_requested=False
             )
             session.add(row)
+        status = next_status(row.status, move, snapshot.status)
         row.updated_at = now
         row.language = snapshot.language
-        row.status = snapshot.status
+        row.human_requested = bool(row.human_requested) or snapshot.human_requested
+        if snapshot.visitor_questions:
+            row.visitor_questions = [str(q) for q in snapshot.visitor_questions]
+        if snapshot.page_context is not None:
+            row.page_context = jsonable(snapshot.page_context)
+        if snapshot.transcript:
+            row.transcript = [{"speaker": t.speaker, "text": t.text, "at": iso(t.at)} for t in snapshot.transcript]
+        if status is None:
+            log.info("lead %s is %s: %s keeps its outcome", row.conversation_id, row.status, move.value)
+            return row, False
+        row.status = status
         row.score = int(snapshot.score.total)
         row.tier = enum_value(snapshot.score.tier)
         row.knocked_out_by = snapshot.score.knocked_out_by
         row.qualified = bool(snapshot.score.qualified)
-        row.human_requested = bool(row.human_requested) or snapshot.human_requested
-        if snapshot.visitor_questions:
-            row.visitor_questions = [str(q) for q in snapshot.visitor_questions]
         row.contact_consent = snapshot.contact_consent
         # Contact details are personal data: kept only with the visitor's consent.
         keep = snapshot.contact_consent is True and snapshot.contact is not None
@@ -120,10 +162,6 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
         row.contact_name = contact.name if contact else None
         row.contact_email = contact.email if contact else None
         row.contact_company = contact.company if contact else None
-        if snapshot.page_context is not None:
-            row.page_context = jsonable(snapshot.page_context)
-        if snapshot.transcript:
-            row.transcript = [{"speaker": t.speaker, "text": t.text, "at": iso(t.at)} for t in snapshot.transcript]
         row.breakdown = [
             {
                 "criterion": c.criterion,
@@ -139,7 +177,7 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
         session.flush()
         if self._sync_answers(session, row, snapshot, now):
             row.last_answer_at = now
-        return row
+        return row, True
 
     def _sync_answers(self, session: Session, row: LeadRow, snapshot: LeadSnapshot, now: datetime) -> bool:
         existing = {a.criterion: a for a in row.answers}

@@ -20,6 +20,21 @@ from bot.storage.base import StoreBase
 from bot.storage.convert import escape_like
 from bot.storage.tables import AnswerRow, DeliveryAttemptRow, FeedbackRow, HandoffRow, LeadRow
 
+BATCH = 500  # leads (or rows scanned) per round trip when forgetting or purging
+
+
+def _erase(session: Session, ids: Sequence[int]) -> dict[str, int]:
+    """Delete these leads and everything that refers to them; the number of rows per kind."""
+    handoff_ids = list(session.execute(select(HandoffRow.id).where(HandoffRow.lead_id.in_(ids))).scalars())
+    attempts = session.execute(delete(DeliveryAttemptRow).where(DeliveryAttemptRow.handoff_id.in_(handoff_ids)))
+    return {
+        "delivery_attempts": attempts.rowcount,
+        "handoffs": session.execute(delete(HandoffRow).where(HandoffRow.lead_id.in_(ids))).rowcount,
+        "answers": session.execute(delete(AnswerRow).where(AnswerRow.lead_id.in_(ids))).rowcount,
+        "feedback": session.execute(delete(FeedbackRow).where(FeedbackRow.lead_id.in_(ids))).rowcount,
+        "leads": session.execute(delete(LeadRow).where(LeadRow.id.in_(ids))).rowcount,
+    }
+
 
 class PrivacyStore(StoreBase):
     """Erasure of leads with everything that refers to them."""
@@ -34,25 +49,27 @@ class PrivacyStore(StoreBase):
             raise ValueError("empty email")
         with self.session() as session:
             ids = self._leads_mentioning(session, needle)
-            rows = [session.get(LeadRow, i) for i in ids]
-            conversation_ids = tuple(r.conversation_id for r in rows if r is not None)
-            handoff_ids = list(session.execute(select(HandoffRow.id).where(HandoffRow.lead_id.in_(ids))).scalars())
-            n_attempts = session.execute(
-                delete(DeliveryAttemptRow).where(DeliveryAttemptRow.handoff_id.in_(handoff_ids))
-            ).rowcount
-            n_handoffs = session.execute(delete(HandoffRow).where(HandoffRow.lead_id.in_(ids))).rowcount
-            n_answers = session.execute(delete(AnswerRow).where(AnswerRow.lead_id.in_(ids))).rowcount
-            n_feedback = session.execute(delete(FeedbackRow).where(FeedbackRow.lead_id.in_(ids))).rowcount
-            n_leads = session.execute(delete(LeadRow).where(LeadRow.id.in_(ids))).rowcount
+        totals = dict.fromkeys(("leads", "answers", "handoffs", "delivery_attempts", "feedback"), 0)
+        conversation_ids: list[str] = []
+        # One short transaction per batch: a forget over many leads never holds every row, nor
+        # the write lock, for its whole run.
+        for start in range(0, len(ids), BATCH):
+            with self.session() as session:
+                batch = ids[start : start + BATCH]
+                conversation_ids += session.execute(
+                    select(LeadRow.conversation_id).where(LeadRow.id.in_(batch))
+                ).scalars()
+                for name, count in _erase(session, batch).items():
+                    totals[name] += count
         tracker_url = tracker_db_url or current_settings().tracker_db_url
         n_events = delete_tracker_events(tracker_url, conversation_ids) if tracker_url else None
         return ForgetResult(
-            conversation_ids=conversation_ids,
-            leads=n_leads,
-            answers=n_answers,
-            handoffs=n_handoffs,
-            delivery_attempts=n_attempts,
-            feedback=n_feedback,
+            conversation_ids=tuple(conversation_ids),
+            leads=totals["leads"],
+            answers=totals["answers"],
+            handoffs=totals["handoffs"],
+            delivery_attempts=totals["delivery_attempts"],
+            feedback=totals["feedback"],
             tracker_events=n_events,
         )
 
@@ -77,14 +94,19 @@ class PrivacyStore(StoreBase):
                 select(FeedbackRow.lead_id).where(func.lower(FeedbackRow.reason).like(like, escape="\\"))
             ).scalars()
         )
-        # JSON columns: compare in Python, portable across SQLite and PostgreSQL.
+        # JSON columns: compared in Python (portable across SQLite and PostgreSQL), streamed in
+        # batches (`yield_per`: a server-side cursor on PostgreSQL) so that a database of many
+        # transcripts is never loaded into memory at once.
+        streamed = {"yield_per": BATCH, "stream_results": True}
         for lead_id, transcript, page_context in session.execute(
-            select(LeadRow.id, LeadRow.transcript, LeadRow.page_context)
+            select(LeadRow.id, LeadRow.transcript, LeadRow.page_context).execution_options(**streamed)
         ):
             blob = json.dumps([transcript, page_context], ensure_ascii=False).lower()
             if needle in blob:
                 hits.add(lead_id)
-        for lead_id, payload in session.execute(select(HandoffRow.lead_id, HandoffRow.payload)):
+        for lead_id, payload in session.execute(
+            select(HandoffRow.lead_id, HandoffRow.payload).execution_options(**streamed)
+        ):
             if needle in json.dumps(payload, ensure_ascii=False).lower():
                 hits.add(lead_id)
         return sorted(hits)
@@ -94,13 +116,9 @@ class PrivacyStore(StoreBase):
         cutoff = utcnow() - timedelta(days=days)
         with self.session() as session:
             rows = list(session.execute(select(LeadRow.id, LeadRow.conversation_id).where(LeadRow.updated_at < cutoff)))
-            ids = [r[0] for r in rows]
-            handoff_ids = list(session.execute(select(HandoffRow.id).where(HandoffRow.lead_id.in_(ids))).scalars())
-            session.execute(delete(DeliveryAttemptRow).where(DeliveryAttemptRow.handoff_id.in_(handoff_ids)))
-            session.execute(delete(HandoffRow).where(HandoffRow.lead_id.in_(ids)))
-            session.execute(delete(AnswerRow).where(AnswerRow.lead_id.in_(ids)))
-            session.execute(delete(FeedbackRow).where(FeedbackRow.lead_id.in_(ids)))
-            session.execute(delete(LeadRow).where(LeadRow.id.in_(ids)))
+        for start in range(0, len(rows), BATCH):
+            with self.session() as session:
+                _erase(session, [r[0] for r in rows[start : start + BATCH]])
         conversation_ids = [r[1] for r in rows]
         tracker_url = tracker_db_url or current_settings().tracker_db_url
         if tracker_url and conversation_ids:

@@ -46,6 +46,8 @@ def leadbot_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
     for name in list(os.environ):
         if name.startswith("LEADBOT_") and name != "LEADBOT_TEST_POSTGRES_URL":
             monkeypatch.delenv(name, raising=False)
+    # Settings also read `.env` in the working directory (`make run` writes tokens there).
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LEADBOT_TEMPLATES_DIR", str(tmp_path / "no-templates"))
     monkeypatch.setenv("LEADBOT_HANDOFF_BACKOFF_SECONDS", "0.05")
     monkeypatch.setenv("LEADBOT_HANDOFF_BACKOFF_MAX_SECONDS", "0.2")

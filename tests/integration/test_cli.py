@@ -92,10 +92,24 @@ def test_forget_prints_what_it_deleted(cli_store: LeadStore, capsys: pytest.Capt
     assert cli_store.list() == []
 
 
-def test_purge(cli_store: LeadStore, capsys: pytest.CaptureFixture[str]) -> None:
-    cli_store.save(make_snapshot())
+def test_purge_erases_the_leads_older_than_the_retention_and_says_how_many(
+    cli_store: LeadStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.domain import utcnow
+    from bot.storage.tables import LeadRow
+
+    old = finish_lead(cli_store, make_snapshot(), sla=make_sla(), handoff=True)
+    recent = finish_lead(cli_store, make_snapshot(), sla=make_sla(), handoff=True)
+    with cli_store.session() as session:
+        session.execute(update(LeadRow).where(LeadRow.id == old.id).values(updated_at=utcnow() - timedelta(days=31)))
     code, out, _ = run(capsys, "purge", "--days", "30")
-    assert code == 0 and "purged 0 lead(s)" in out
+    assert code == 0 and "purged 1 lead(s) not updated for 30 day(s)" in out
+    assert cli_store.get(old.id) is None and cli_store.get(recent.id) is not None
+    assert [h.lead_id for h in cli_store.handoffs()] == [recent.id]
 
 
 def test_check_reports_problems_with_locations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,8 +123,11 @@ def test_check_reports_problems_with_locations(tmp_path: Path, capsys: pytest.Ca
 @pytest.fixture
 def api(cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, LeadStore]]:
     def start(token: str | None) -> str:
+        # The developer's shell or `.env` may set a token: the test decides, whatever they say.
         if token:
             monkeypatch.setenv("LEADBOT_FEEDBACK_TOKEN", token)
+        else:
+            monkeypatch.delenv("LEADBOT_FEEDBACK_TOKEN", raising=False)
         server = make_api_server(cli_store, current_settings(), host="127.0.0.1", port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -109,12 +109,39 @@ def test_finish_without_handoff_queues_nothing(store: LeadStore) -> None:
 
 
 def test_reset_deletes_answers_and_keeps_the_lead(store: LeadStore) -> None:
-    snap = make_snapshot()
+    snap = make_snapshot(status="in_progress")
     store.save(snap)
     store.reset(snap.conversation_id)
     lead = store.get(snap.conversation_id)
     assert lead is not None and lead.answers == {} and lead.score == 0 and lead.status == "in_progress"
     store.reset("no-such-conversation")  # harmless
+
+
+def test_start_over_after_the_close_keeps_the_outcome_until_the_next_close(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
+    store.reset(finished.conversation_id)
+    store.save(make_snapshot(finished.conversation_id, status="in_progress", budget=None, total=75))
+    lead = store.get(finished.conversation_id)
+    assert lead is not None and (lead.status, lead.tier, lead.score) == ("sales_ready", "sales_ready", 100)
+    assert lead.summary == finished.summary and lead.handoff is not None and "budget" in lead.answers
+
+
+def test_a_late_answer_never_moves_a_finished_or_stopped_lead_back(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(status="nurture", total=50), sla=make_sla(), handoff=False)
+    late = make_snapshot(finished.conversation_id, status="in_progress", timing="whenever")
+    assert store.save(late) == "nurture"
+    assert store.get(finished.id).status == "nurture"  # type: ignore[union-attr]
+    stopped = finish_lead(store, make_snapshot("stopped-1", status="stopped"), sla=make_sla(), handoff=False)
+    assert store.save(make_snapshot("stopped-1", status="in_progress")) == "stopped"
+    assert store.get(stopped.id).status == "stopped"  # type: ignore[union-attr]
+
+
+def test_stop_after_the_close_keeps_the_outcome_and_its_handoff(store: LeadStore) -> None:
+    finished = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
+    stop = make_snapshot(finished.conversation_id, status="stopped")
+    after = finish_lead(store, stop, sla=make_sla(), handoff=False)
+    assert after.status == "sales_ready" and after.handoff is not None
+    assert after.handoff.idempotency_key == finished.handoff.idempotency_key  # type: ignore[union-attr]
 
 
 def test_get_by_lead_id_or_conversation_id(store: LeadStore) -> None:
@@ -266,3 +293,33 @@ def test_claims_never_overlap(store: LeadStore) -> None:
 
 def test_delete_tracker_events_with_no_ids_is_a_no_op(tmp_path: Path) -> None:
     assert delete_tracker_events(f"sqlite:///{tmp_path / 't.db'}", []) == 0
+
+
+def test_forget_and_purge_work_in_batches_over_more_leads_than_one_batch(
+    store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`forget` streams the JSON columns it scans (yield_per) and erases in short batches."""
+    from sqlalchemy.orm import Session
+
+    from bot.storage import privacy
+
+    monkeypatch.setattr(privacy, "BATCH", 2)
+    streamed: list[dict[str, object]] = []
+    execute = Session.execute
+
+    def spy(self: Session, statement: object, *args: object, **kwargs: object) -> object:
+        options = getattr(statement, "_execution_options", {})
+        if "yield_per" in options:
+            streamed.append(dict(options))
+        return execute(self, statement, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "execute", spy)
+    email = "many@example.org"
+    mention = [make_snapshot(need=f"mail {email} about our bad leads", consent=False) for _ in range(5)]
+    others = [make_snapshot(email="other@example.org") for _ in range(3)]
+    for snap in mention + others:
+        finish_lead(store, snap, sla=make_sla(), handoff=True)
+    result = store.forget_details(email)
+    assert result.leads == 5 and result.handoffs == 5 and len(result.conversation_ids) == 5
+    assert streamed and all(o["yield_per"] == 2 for o in streamed)
+    assert sorted(lead.conversation_id for lead in store.list()) == sorted(s.conversation_id for s in others)

@@ -159,10 +159,39 @@ def test_why_we_ask_comes_from_the_sla_for_the_pending_question() -> None:
     assert "onboarding" in dispatcher.messages[0]["text"]
 
 
-def test_requesting_a_human_flags_the_lead_and_offers_the_open_questions_first() -> None:
-    events, dispatcher = run(RequestHuman(), tracker("a person please", intent="human"))
+def test_requesting_a_human_flags_the_lead_and_offers_the_open_questions_first(database: str) -> None:
+    events, dispatcher = run(RequestHuman(), tracker("a person please", intent="human", slots={"need": "bad leads"}))
     assert slot_sets(events) == {"human_requested": True, "skip_questions": False}
     assert dispatcher.messages[0]["response"] == "utter_human_requested_questions"
+    lead = LeadStore(database).get("visitor-1")
+    assert lead is not None and lead.human_requested and lead.status == "in_progress"
+
+
+def test_a_database_hiccup_is_logged_and_the_conversation_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from actions import runtime
+
+    def down(*_: Any) -> str:
+        raise OperationalError("UPDATE leads", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(runtime.store(), "save", down)
+    events, _ = run(RequestHuman(), tracker("a person please", intent="human"))
+    assert slot_sets(events)["human_requested"] is True
+    assert "could not save lead progress for visitor-1" in caplog.text
+
+
+def test_a_bug_while_saving_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actions import runtime
+
+    def broken(*_: Any) -> str:
+        raise TypeError("a programming error, not a database hiccup")
+
+    monkeypatch.setattr(runtime.store(), "save", broken)
+    with pytest.raises(TypeError, match="programming error"):
+        run(RequestHuman(), tracker("a person please", intent="human"))
 
 
 def test_asking_for_a_person_again_skips_the_questions() -> None:
