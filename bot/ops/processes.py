@@ -18,6 +18,7 @@ from bot.ops.logs import configure_logging, conversation_logging
 from bot.ops.rasa_patches import (
     cache_action_response_validator,
     fail_turns_when_the_tracker_store_is_down,
+    ignore_metadata_that_is_not_an_object,
     requeue_expired_lock_tickets,
 )
 from bot.ops.supervisor import ROOT
@@ -37,6 +38,7 @@ def run_rasa(port: int) -> int:
         "--endpoints", str(DEPLOY / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
     cache_action_response_validator()
+    ignore_metadata_that_is_not_an_object()
     if settings.rasa_strict_tracker_store:
         fail_turns_when_the_tracker_store_is_down()
     if settings.rasa_requeue_expired_tickets:

@@ -176,3 +176,27 @@ def cache_action_response_validator() -> None:
         raise error if isinstance(error, ValidationError) else ValidationError(error.message)
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def ignore_metadata_that_is_not_an_object() -> None:
+    """A REST message whose `metadata` is a string, number or list is read without it.
+
+    Rasa 3.6 passes the value on as is and then fails with a TypeError before any action runs:
+    the visitor gets 200 with no reply and the message is lost (found by benchmarks/bench_fuzz.py).
+    The widget always sends an object; this keeps hand-made clients from losing messages."""
+    require_checked_rasa("metadata objects only")
+    from rasa.core.channels.rest import RestInput
+
+    original = RestInput.get_metadata
+    if getattr(original, "_leadbot", False):
+        return
+
+    def get_metadata(self: RestInput, request: Any) -> dict[str, Any] | None:
+        metadata = original(self, request)
+        if metadata is not None and not isinstance(metadata, dict):
+            log.warning("REST message metadata is a %s, not an object: ignored", type(metadata).__name__)
+            return None
+        return metadata
+
+    get_metadata._leadbot = True  # type: ignore[attr-defined]
+    RestInput.get_metadata = get_metadata  # type: ignore[method-assign]

@@ -13,12 +13,13 @@ import sys
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
-    from bot.ops.rasa_patches import cache_action_response_validator
+    from bot.ops.rasa_patches import cache_action_response_validator, ignore_metadata_that_is_not_an_object
 
     # Rasa 3.6 re-checks the action-response JSON schema itself on every action call (~45% of
     # its CPU under load); a prebuilt validator gives the same errors. Off with
     # LEADBOT_RASA_FAST_VALIDATION=false.
     cache_action_response_validator()
+    ignore_metadata_that_is_not_an_object()  # a REST message with `metadata: "x"` is kept
     argv = sys.argv[1:]
     token = os.environ.get("LEADBOT_RASA_TOKEN")
     if token and "--auth-token" not in argv:

@@ -26,7 +26,7 @@ from bot.domain import (
     next_status,
     utcnow,
 )
-from bot.storage.convert import enum_value, iso, jsonable, to_feedback
+from bot.storage.convert import enum_value, iso, jsonable, parse_iso, to_feedback
 from bot.storage.outbox import OutboxStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.reports import ReportStore
@@ -249,5 +249,9 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
 
 
 def _cancellable(handoff: HandoffRow | None) -> bool:
-    """A queued handoff no channel has received yet."""
-    return handoff is not None and handoff.status == "pending" and not handoff.delivered
+    """A queued handoff no channel has received yet, and none is sending right now (a worker
+    holding a claim with nothing on the wire finds its claim gone and stops)."""
+    if handoff is None or handoff.status != "pending" or handoff.delivered:
+        return False
+    now = utcnow()
+    return not any(parse_iso(send.get("until")) > now for send in (handoff.sending or {}).values())

@@ -321,3 +321,12 @@ def test_a_late_correction_that_drops_below_sales_ready_cancels_the_queued_hando
     stored = visitor.lead()
     assert stored.tier == "disqualified" and stored.status == "disqualified" and not stored.handed_off, reply
     assert "role" in reply.lower() and "sales team" not in reply.lower()
+
+
+@pytest.mark.parametrize("metadata", ["a string", 42, ["a", "list"], True], ids=["str", "int", "list", "bool"])
+def test_metadata_that_is_not_an_object_loses_no_message(stack: Stack, visitor: Visitor, metadata: Any) -> None:
+    visitor.metadata = metadata
+    visitor.say_text("hi")
+    reply = visitor.say_text("our reps waste hours on bad leads")
+    assert asks(reply, "budget"), reply
+    assert visitor.slots()["need"] == "our reps waste hours on bad leads"
