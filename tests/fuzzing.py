@@ -73,7 +73,7 @@ def action_errors(log_dir: Path, offsets: dict[str, int] | None = None) -> list[
             log.seek((offsets or {}).get(path.name, 0))
             for line in log.read().decode("utf-8", errors="replace").splitlines():
                 if pattern.search(line):
-                    found.append(f"{path.name}: {line[:300]}")
+                    found.append(f"{path.name}: {line[:160]} … {line[-700:]}")  # the exception is at the end
     return found
 
 

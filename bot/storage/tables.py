@@ -47,6 +47,26 @@ class UTCDateTime(TypeDecorator):  # type: ignore[misc]
         return value.astimezone(timezone.utc)
 
 
+class VisitorText(TypeDecorator):  # type: ignore[misc]
+    """Text that may hold what a visitor typed: NUL characters are dropped on the way in.
+
+    PostgreSQL refuses a string with NUL (psycopg2 raises ValueError before the query runs), so
+    one "\\x00" in a message would make the action that saves the lead fail."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class VisitorString(VisitorText):  # type: ignore[misc]
+    """A bounded `VisitorText` (the conversation id comes from the client)."""
+
+    impl = String
+    cache_ok = True
+
+
 Base: Any = declarative_base()
 
 
@@ -54,7 +74,7 @@ class LeadRow(Base):
     __tablename__ = "leads"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(255), nullable=False, unique=True)
+    conversation_id = Column(VisitorString(255), nullable=False, unique=True)
     started_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
     finished_at = Column(UTCDateTime)
@@ -68,14 +88,14 @@ class LeadRow(Base):
     human_requested = Column(Boolean, nullable=False, default=False)
     visitor_questions = Column(JSON)  # what the visitor asked us, passed on to sales
     contact_consent = Column(Boolean)
-    contact_name = Column(Text)
-    contact_email = Column(Text)
-    contact_company = Column(Text)
+    contact_name = Column(VisitorText)
+    contact_email = Column(VisitorText)
+    contact_company = Column(VisitorText)
     currency = Column(String(8))
     page_context = Column(JSON)
     transcript = Column(JSON)
     breakdown = Column(JSON)
-    summary = Column(Text)
+    summary = Column(VisitorText)
 
     answers = relationship("AnswerRow", cascade="all, delete-orphan", passive_deletes=True)
     handoff = relationship("HandoffRow", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
@@ -91,10 +111,10 @@ class AnswerRow(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
     criterion = Column(String(64), nullable=False)
-    raw = Column(Text, nullable=False)
+    raw = Column(VisitorText, nullable=False)
     kind = Column(String(16), nullable=False)
     # Two typed columns, not one JSON column: SQLite's numeric affinity would turn 20000.0 into 20000.
-    value_text = Column(Text)
+    value_text = Column(VisitorText)
     value_number = Column(Float)
     currency = Column(String(8))
     amount = Column(Float)
@@ -102,9 +122,9 @@ class AnswerRow(Base):
     points = Column(Integer, nullable=False, default=0)
     max_points = Column(Integer, nullable=False, default=0)
     rule = Column(Text, nullable=False, default="")
-    explanation = Column(Text, nullable=False, default="")
+    explanation = Column(VisitorText, nullable=False, default="")
     confidence = Column(Float, nullable=False, default=0.0)
-    reason = Column(Text, nullable=False, default="")
+    reason = Column(VisitorText, nullable=False, default="")
     knock_out = Column(Boolean, nullable=False, default=False)
     extra = Column(JSON)
     updated_at = Column(UTCDateTime, nullable=False)
@@ -155,6 +175,6 @@ class FeedbackRow(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
     verdict = Column(String(16), nullable=False)
-    reason = Column(Text, nullable=False, default="")
+    reason = Column(VisitorText, nullable=False, default="")
     by = Column(Text)
     at = Column(UTCDateTime, nullable=False)

@@ -56,6 +56,14 @@ def test_save_upserts_one_lead_and_one_answer_row_per_criterion(store: LeadStore
         assert c.execute(text("SELECT count(*) FROM answers")).scalar_one() == 4
 
 
+def test_a_nul_character_typed_by_the_visitor_is_dropped_not_fatal(store: LeadStore) -> None:
+    # PostgreSQL refuses NUL in text; the fuzz test found a message with one failing the save.
+    snap = make_snapshot("nul\x00-visitor", need="bad\x00 leads", status="in_progress", total=30)
+    store.save(snap)
+    lead = store.get("nul-visitor")
+    assert lead is not None and lead.answers["need"].raw == "bad leads"
+
+
 def test_contact_is_stored_only_with_consent(store: LeadStore) -> None:
     no = make_snapshot(consent=False)
     unknown = make_snapshot(consent=None)
