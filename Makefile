@@ -13,6 +13,8 @@ WIDGET    := web/widget/vendor/socket.io.min.js
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# One OpenBLAS thread per process (see bot/parse/classifier.py): its pool can deadlock across threads.
+export OPENBLAS_NUM_THREADS := 1
 
 .PHONY: setup run run-prod test lint stories validate bench clean
 

@@ -24,6 +24,11 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
+
+# One BLAS thread: these models are tiny, and OpenBLAS's own thread pool can deadlock when two
+# Python threads multiply at once (seen in CI: a predict spinning in exec_blas_async_wait).
+threadpool_limits(limits=1, user_api="blas")
 
 # The class of answers about something else (another criterion's examples); never a value.
 OTHER = "other"
