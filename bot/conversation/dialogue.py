@@ -399,7 +399,7 @@ def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) ->
 
 def _same_answer(previous_raw: str, answer: Answer, sla: SLA, today: date) -> bool:
     """Whether a slot's earlier words already meant this answer (then it is no correction)."""
-    before = read_one(previous_raw, answer.criterion, sla, today)
+    before = read_one(previous_raw, Criterion(answer.criterion), sla, today)
     return before.kind == answer.kind and before.value == answer.value
 
 

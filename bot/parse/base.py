@@ -44,7 +44,7 @@ class Answer:
       timing -> months from the conversation date until purchase (float, >= 0), or None
     """
 
-    criterion: Criterion
+    criterion: str  # a `Criterion` for the four built-in parsers, else the SLA criterion's name
     raw: str
     kind: Kind
     value: str | float | None = None
@@ -61,5 +61,5 @@ class Answer:
         return self.kind is not Kind.UNKNOWN
 
     @classmethod
-    def unknown(cls, criterion: Criterion, raw: str, reason: str = "not understood") -> Answer:
+    def unknown(cls, criterion: str, raw: str, reason: str = "not understood") -> Answer:
         return cls(criterion=criterion, raw=raw, kind=Kind.UNKNOWN, reason=reason)
