@@ -31,7 +31,7 @@ class CriterionScore:
     rule: str  # the rule that fired, as written in the SLA ("when: pain", "min: 10000")
     explanation: str  # one line for the sales summary
     knock_out: bool = False
-    asked: bool = True  # False for criteria computed from the page, never asked (extra_criteria)
+    asked: bool = True  # False for criteria computed from the page, never asked (behaviour, extra_criteria)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def score_answers(
                     answer=answer,
                     rule="none",
                     explanation="not answered" if answer is None else "no rule matched",
+                    asked=spec.asked(name),
                 )
             )
             continue
@@ -86,6 +87,7 @@ def score_answers(
                 rule=_describe(rule),
                 explanation=_explain(rule, answer),
                 knock_out=rule.knock_out,
+                asked=spec.asked(name),
             )
         )
     for name, extra in sla.extra_criteria.items():

@@ -8,8 +8,11 @@ from bot.sla.check import check_sla
 from bot.sla.examples import example_paths
 from bot.sla.load import load_sla
 from bot.sla.model import (
+    BUILT_IN,
     EXAMPLE_CLASSES,
+    SIGNALS,
     SLA,
+    TYPES,
     WHEN_KINDS,
     Button,
     CriterionSpec,
@@ -21,12 +24,16 @@ from bot.sla.model import (
     SLAError,
     Tiers,
     rule_for,
+    when_kinds,
 )
 from bot.sla.reload import SLAStore, current_sla
 
 __all__ = [
+    "BUILT_IN",
     "EXAMPLE_CLASSES",
+    "SIGNALS",
     "SLA",
+    "TYPES",
     "WHEN_KINDS",
     "Button",
     "CriterionSpec",
@@ -43,4 +50,5 @@ __all__ = [
     "example_paths",
     "load_sla",
     "rule_for",
+    "when_kinds",
 ]

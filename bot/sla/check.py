@@ -13,13 +13,25 @@ from typing import Any
 
 import yaml
 
-from bot.domain import Unit, unit_of
 from bot.parse import read_message
 from bot.parse.base import Criterion
+from bot.sla.check_typed import RESERVED, check_in_rules, check_type, numeric
 from bot.sla.examples import _claimed_twice, _unknown_class
 from bot.sla.load import _parse
 from bot.sla.marks import _Loader, _Located, _Path
-from bot.sla.model import EXAMPLE_CLASSES, SLA, WHEN_KINDS, CriterionSpec, Problem, Texts, _sorted, _suggest, rule_for
+from bot.sla.model import (
+    EXAMPLE_CLASSES,
+    SLA,
+    TYPES,
+    WHEN_KINDS,
+    CriterionSpec,
+    Problem,
+    Texts,
+    _sorted,
+    _suggest,
+    rule_for,
+    when_kinds,
+)
 
 _NEED_PHRASE_KINDS = ("pain", "interest", "none")
 
@@ -157,12 +169,15 @@ class _Checker:
                 self._at_value((*path, "slot"), f"slot '{slot}' is asked twice (first at line {first_line})")
             else:
                 seen[slot] = index
-            if domain_slots is not None and slot not in domain_slots:
+            typed = self.sla.kind(slot) in TYPES  # answers kept in `criteria_answers`, not a domain slot
+            if domain_slots is not None and slot in WHEN_KINDS and slot not in domain_slots:
                 self._at_value(
                     (*path, "slot"),
                     f"slot '{slot}' is not a slot in the domain" + _suggest(slot, sorted(domain_slots)),
                 )
-            if slot not in self.sla.criteria:
+            if typed and slot in RESERVED:
+                self._at_value((*path, "slot"), f"'{slot}' is a slot the conversation uses; ask it under another name")
+            elif slot not in self.sla.criteria:
                 self._at_value(
                     (*path, "slot"),
                     f"slot '{slot}' has no scoring rules under criteria" + _suggest(slot, list(self.sla.criteria)),
@@ -175,29 +190,26 @@ class _Checker:
     def _criteria(self) -> None:
         for name, spec in self.sla.criteria.items():
             path: _Path = ("criteria", name)
-            if name not in WHEN_KINDS:
-                self._at_key(
-                    path,
-                    f"unknown criterion '{name}'" + _suggest(name, list(WHEN_KINDS), "criteria are"),
-                )
+            if not check_type(self, name, spec):
                 continue
             if not spec.rules:
                 self._at_key((*path, "rules"), f"criterion '{name}' has no rules")
             self._kind_rules(name, spec, path)
             self._ranges(name, spec, path)
+            check_in_rules(self, name, spec)
             self._phrases(name, spec, path)
             self._examples(name, spec, path)
 
     def _kind_rules(self, name: str, spec: CriterionSpec, path: _Path) -> None:
-        kinds = WHEN_KINDS[name]
+        kinds = when_kinds(name, spec)
         seen: dict[str, int] = {}
         for index, rule in enumerate(spec.rules):
             rule_path = (*path, "rules", index)
             if rule.points < 0:
                 self._at_value((*rule_path, "points"), f"points must not be negative, got {rule.points}")
             if rule.when is None:
-                if rule.min is None and rule.max is None:
-                    self._at_value(rule_path, "a rule needs `when` or a `min`/`max` range")
+                if rule.min is None and rule.max is None and rule.in_ is None:
+                    self._at_value(rule_path, "a rule needs `when`, `in` or a `min`/`max` range")
                 continue
             if rule.min is not None or rule.max is not None:
                 self._at_value(rule_path, "a rule takes either `when` or a `min`/`max` range, not both")
@@ -215,7 +227,7 @@ class _Checker:
 
     def _ranges(self, name: str, spec: CriterionSpec, path: _Path) -> None:
         ranges = [(index, rule) for index, rule in enumerate(spec.rules) if rule.when is None and rule.is_range]
-        if ranges and unit_of(name) is Unit.CLASS:
+        if ranges and not numeric(name, spec):
             for index, _ in ranges:
                 self._at_value((*path, "rules", index), f"{name} answers are not numbers; use `when`, not min/max")
             return

@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from bot.parse.classifier import Models
     from bot.parse.need import NeedLexicon
 
-if TYPE_CHECKING:
-    from bot.parse.classifier import Models
-    from bot.parse.need import NeedLexicon
-
 # pydantic 1.10 is what Rasa 3.6 pins; the models are written so that moving to 2.x
 # only needs `model_config` instead of `class Config`.
 
@@ -69,11 +65,12 @@ class Question(_Strict):
 
 
 class Rule(_Strict):
-    """One scoring rule: a kind of answer (`when`) or a value range [min, max)."""
+    """One scoring rule: a kind of answer (`when`), a list of values (`in`) or a value range [min, max)."""
 
     when: str | None = None
     min: float | None = None
     max: float | None = None
+    in_: list[str] | None = Field(None, alias="in")  # choice keys, UTM tags, referrer domains
     points: int
     knock_out: bool = False
     explain: str = ""
@@ -81,6 +78,9 @@ class Rule(_Strict):
     _check_points = validator("points", pre=True, allow_reuse=True)(_whole_number)
     _check_range = validator("min", "max", pre=True, allow_reuse=True)(_number)
     _check_knock_out = validator("knock_out", pre=True, allow_reuse=True)(_flag)
+
+    class Config:
+        allow_population_by_field_name = True
 
     def matches_value(self, value: float) -> bool:
         if self.when is not None and self.when != "value":
@@ -91,11 +91,45 @@ class Rule(_Strict):
 
     @property
     def is_range(self) -> bool:
-        return self.when is None and (self.min is not None or self.max is not None)
+        return self.when is None and self.in_ is None and (self.min is not None or self.max is not None)
+
+    def matches_label(self, value: str) -> bool:
+        """Whether a text value (a choice key, "yes", a UTM tag) is this rule's."""
+        if self.in_ is not None:
+            return value.casefold() in {item.casefold() for item in self.in_}
+        return self.when is not None and self.when == value
+
+
+# The criteria the built-in parsers read; their type is their name.
+BUILT_IN = ("need", "budget", "role", "timing")
+# The types marketing can declare for a criterion of its own (see docs/criteria.md).
+TYPES = ("number", "choice", "yes_no", "behaviour")
+# What a behaviour criterion can be computed from (the page context the widget sends).
+SIGNALS = (
+    "pages",
+    "page_count",
+    "seconds_on_site",
+    "returning",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer_domain",
+)
+NUMBER_SIGNALS = ("pages", "page_count", "seconds_on_site")
 
 
 class CriterionSpec(_Strict):
+    # Built-in criteria (need, budget, role, timing) leave `type` out; see docs/criteria.md.
+    type: str | None = None
     rules: list[Rule]
+    # number: how the value is shown ("employees") and the words that say a number counts it.
+    unit: Texts | None = None
+    unit_words: dict[str, list[str]] | None = None
+    # choice: {key: {language: [synonyms]}}.
+    choices: dict[str, dict[str, list[str]]] | None = None
+    # behaviour: what the value is computed from, and which page paths count (globs).
+    signal: str | None = None
+    patterns: list[str] | None = None
     phrases: dict[str, dict[str, list[str]]] | None = None
     # Example answers per class ({class: {language: [texts]}}) the criterion's classifier learns
     # from; `example_files` (paths relative to the SLA file) are merged in when the SLA is loaded.
@@ -113,6 +147,14 @@ class CriterionSpec(_Strict):
     @property
     def max_points(self) -> int:
         return max((rule.points for rule in self.rules), default=0)
+
+    def kind_of(self, name: str) -> str:
+        """The criterion's type: declared, or the built-in parser its name selects."""
+        return self.type or (name if name in BUILT_IN else "")
+
+    def asked(self, name: str) -> bool:
+        """Whether a visitor answers it (a behaviour criterion is computed from the page)."""
+        return self.kind_of(name) != "behaviour"
 
 
 class FollowUp(_Strict):
@@ -171,6 +213,21 @@ class SLA(_Strict):
 
     def question(self, slot: str) -> Question | None:
         return next((q for q in self.questions if q.slot == slot), None)
+
+    def kind(self, name: str) -> str:
+        """A criterion's type ("need" ... "timing" for the built-in ones, "number", "choice"...)."""
+        spec = self.criteria.get(name)
+        return spec.kind_of(name) if spec is not None else ""
+
+    @property
+    def typed_slots(self) -> list[str]:
+        """The questions of criteria marketing declared (not built in), in asking order; their
+        answers live in the `criteria_answers` slot, since the domain cannot name them."""
+        return [slot for slot in self.slots if self.kind(slot) in TYPES]
+
+    @property
+    def behaviour_criteria(self) -> list[str]:
+        return [name for name in self.criteria if self.kind(name) == "behaviour"]
 
     def text(self, texts: Texts, language: str) -> str:
         """A text in `language`, falling back to the SLA's first language."""
@@ -276,6 +333,20 @@ EXAMPLE_CLASSES: dict[str, tuple[str, ...]] = {
 }
 
 
+def when_kinds(name: str, spec: CriterionSpec) -> tuple[str, ...]:
+    """The answer kinds and values a `when:` may name for one criterion."""
+    kind = spec.kind_of(name)
+    if kind in WHEN_KINDS:
+        return WHEN_KINDS[kind]
+    if kind == "number":
+        return ("undecided", "unknown")
+    if kind == "choice":
+        return (*(spec.choices or {}), "undecided", "unknown")
+    if kind == "yes_no" or (kind == "behaviour" and spec.signal == "returning"):
+        return ("yes", "no", "undecided", "unknown")
+    return ("unknown",)
+
+
 def rule_for(answer: Answer, rules: Sequence[Rule]) -> Rule | None:
     """The rule that scores an answer: a range for numbers, else the value, else the kind.
 
@@ -284,7 +355,7 @@ def rule_for(answer: Answer, rules: Sequence[Rule]) -> Rule | None:
     if answer.kind is Kind.VALUE and isinstance(answer.value, (int, float)):
         return next((r for r in rules if r.is_range and r.matches_value(float(answer.value))), None)
     if answer.kind is Kind.VALUE:
-        return next((r for r in rules if r.when == answer.value), None)
+        return next((r for r in rules if r.matches_label(str(answer.value))), None)
     # need "none" answers are categorical values too: match on the value first.
     by_value = next((r for r in rules if r.when is not None and r.when == answer.value), None)
     return by_value or next((r for r in rules if r.when == answer.kind.value), None)

@@ -34,8 +34,8 @@ def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, str]:
 
 def _paths(model: type[BaseModel], prefix: str = "") -> set[str]:
     found: set[str] = set()
-    for name, field in model.__fields__.items():
-        path = f"{prefix}{name}"
+    for field in model.__fields__.values():
+        path = f"{prefix}{field.alias}"  # as written in sla.yml (`in`, not `in_`)
         found.add(path)
         inner, step = _model_in(field.outer_type_)
         if inner is not None:
