@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.reading import read_intent
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
+from bot.conversation.typed import TYPED_SLOT, slot_view
 from bot.domain import STOPPED
 from bot.storage import StorageError
 
@@ -73,7 +74,8 @@ class RequestHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         sla = runtime.sla()
-        open_questions = any(tracker.get_slot(slot) is None for slot in sla.slots)
+        view = slot_view(tracker.current_slot_values())
+        open_questions = any(view.get(slot) is None for slot in sla.slots)
         offer = open_questions and not tracker.get_slot("human_requested") and not tracker.get_slot("tier")
         dispatcher.utter_message(response="utter_human_requested_questions" if offer else "utter_human_requested")
         events: list[EventType] = [SlotSet("human_requested", True), SlotSet("skip_questions", not offer)]
@@ -107,7 +109,8 @@ class StartOver(Action):
             runtime.store().reset(tracker.sender_id)
         except StorageError:
             runtime.log.exception("could not reset lead %s", tracker.sender_id)
-        cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, "misses", "tier", "requested_slot", "clarifying", "clarified"]
+        cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, TYPED_SLOT, "misses", "tier", "requested_slot", "clarifying"]
+        cleared.append("clarified")
         return [SlotSet(slot, None) for slot in cleared] + [
             SlotSet("human_requested", False),
             SlotSet("skip_questions", False),

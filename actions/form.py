@@ -17,6 +17,7 @@ from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.conversation.lead import score_slots
 from bot.conversation.reading import read_one
+from bot.conversation.typed import slot_view
 from bot.parse.base import Criterion
 
 
@@ -26,6 +27,15 @@ class ValidateQualificationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_qualification_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # Rasa asks a slot through `action_ask_<slot>`, which a question of marketing's own
+        # (docs/criteria.md) cannot have: the form asks it here, when it is the one requested next.
+        requested = next((e["value"] for e in reversed(events) if e.get("name") == "requested_slot"), None)
+        if requested in runtime.sla().typed_slots:
+            ask_question(dispatcher, tracker, str(requested))
+        return events
+
     async def required_slots(
         self,
         domain_slots: list[str],
@@ -34,8 +44,11 @@ class ValidateQualificationForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> list[str]:
         sla = runtime.sla()
-        slots = tracker.current_slot_values()
-        return next_questions(sla, slots, score_slots(slots, sla, runtime.today(tracker)))
+        slots = slot_view(tracker.current_slot_values())
+        wanted = next_questions(sla, slots, score_slots(slots, sla, runtime.today(tracker)))
+        # The SDK finds the next question among the domain's slots; a declared criterion already
+        # answered is dropped here, since the domain does not know it is filled.
+        return [slot for slot in wanted if slot not in sla.typed_slots or slots.get(slot) is None]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -57,8 +70,22 @@ def _passed_on_this_turn(tracker: Tracker) -> bool:
     return False
 
 
+def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
+    """One SLA question in the conversation's language, with its buttons."""
+    sla = runtime.sla()
+    question = sla.question(slot)
+    if question is None:  # dropped from the SLA since the form asked for it
+        return
+    language = runtime.language(tracker)
+    buttons = [
+        {"title": sla.text(button.title, language), "payload": "/inform" + json.dumps({"answer": button.value})}
+        for button in question.buttons
+    ]
+    dispatcher.utter_message(text=sla.text(question.ask, language), buttons=buttons)
+
+
 class AskQuestion(Action):
-    """Asks one SLA question in the conversation's language, with its buttons."""
+    """Asks one built-in SLA question, or the clarifying question about its answer."""
 
     slot = ""
 
@@ -66,20 +93,11 @@ class AskQuestion(Action):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        sla = runtime.sla()
-        question = sla.question(self.slot)
-        if question is None:  # dropped from the SLA since the form asked for it
-            return []
-        language = runtime.language(tracker)
         clarifying = tracker.get_slot("clarifying")
         if isinstance(clarifying, dict) and clarifying.get("slot") == self.slot:
-            self._clarify(dispatcher, tracker, str(clarifying.get("raw") or ""), language)
+            self._clarify(dispatcher, tracker, str(clarifying.get("raw") or ""), runtime.language(tracker))
             return []
-        buttons = [
-            {"title": sla.text(button.title, language), "payload": "/inform" + json.dumps({"answer": button.value})}
-            for button in question.buttons
-        ]
-        dispatcher.utter_message(text=sla.text(question.ask, language), buttons=buttons)
+        ask_question(dispatcher, tracker, self.slot)
         return []
 
     def _clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, raw: str, language: str) -> None:

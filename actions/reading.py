@@ -21,6 +21,7 @@ from bot.conversation.language import (
     greeting_language,
     requested_language,
 )
+from bot.conversation.typed import slot_view, split_fills, typed_understood_as
 from bot.conversation.visit import page_context
 from bot.conversation.visit import requested_language as page_language
 from bot.scoring import Tier
@@ -49,20 +50,25 @@ class ReadMessage(Action):
             updates["visitor_language"] = settled
         language = language or sla.default_language
 
+        slots = tracker.current_slot_values()
         reading = read_turn(
             text,
             intent=intent,
             requested=tracker.get_slot("requested_slot"),
-            slots=tracker.current_slot_values(),
+            slots=slot_view(slots),
             misses=tracker.get_slot("misses"),
             sla=sla,
             today=runtime.today(tracker),
         )
-        updates.update(reading.fills)
+        updates.update(split_fills(reading.fills, sla, slots))
         if reading.misses != (tracker.get_slot("misses") or {}):
             updates["misses"] = reading.misses
 
         for slot in reading.corrected:
+            if slot in sla.typed_slots:
+                value = typed_understood_as(reading.answers[slot], sla.criteria[slot], language)
+                runtime.say(dispatcher, domain, "utter_updated_answer", language, value=value)
+                continue
             value = understood_as(reading.answers[slot], language, sla.currency)
             runtime.say(dispatcher, domain, f"utter_updated_{slot}", language, value=value)
         if reading.hint_for:

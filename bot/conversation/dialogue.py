@@ -15,6 +15,7 @@ from bot.conversation.corrections import CORRECTION_CUE, MAX_RAW, read_correctio
 from bot.conversation.intents import is_question
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
+from bot.conversation.typed import read_declared
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.parse.need import by_model_alone, names_topic
@@ -102,7 +103,10 @@ def read_turn(
     if requested not in CONTACT_SLOTS and (greeting_language(text, tuple(sla.languages)) or _is_acknowledgement(text)):
         return reading  # "Hello.", "ok thanks": nothing to read, and not a miss either
 
-    asked = requested if requested in sla.slots else None
+    # A question of marketing's own (docs/criteria.md) is read by its type's parser; for the
+    # built-in readers below it is as if no question were pending: they read strictly.
+    declared = requested if requested in sla.typed_slots else None
+    asked = requested if requested in sla.slots and requested in QUESTION_SLOTS else None
     clarifying = slots.get("clarifying") if isinstance(slots.get("clarifying"), Mapping) else None
     if clarifying and clarifying.get("slot") != asked:
         clarifying = None
@@ -204,17 +208,29 @@ def read_turn(
             reading.corrected.append(slot)
         reading.misses.pop(slot, None)
 
+    if sla.typed_slots and intent not in _NOT_ANSWERS:
+        digression = intent in DIGRESSIONS
+        fills, answers, corrected = read_declared(
+            raw, asked=declared, slots=slots, sla=sla, digression=digression, question=is_question(text)
+        )
+        reading.fills.update(fills)
+        reading.answers.update(answers)
+        reading.corrected += corrected
+        for slot in fills:
+            reading.misses.pop(slot, None)
+
     email = parse_email(text)
     if email and email != slots.get("email"):
         reading.fills["email"] = email
 
-    if asked and asked not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
+    pending = asked or declared
+    if pending and pending not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
         if is_question(text):
             reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
         elif _ANNOUNCES_QUESTION.search(text) and len(text.split()) <= _ANNOUNCE_WORDS:
             reading.announced_question = True  # "hola, una consulta": they are about to ask
         else:
-            _count_miss(reading, asked, raw)
+            _count_miss(reading, pending, raw)
     elif requested in CONTACT_SLOTS and reading.corrected:
         pass  # "actually I'm the director" while asked for a name is a correction, not a name
     elif requested in CONTACT_SLOTS and intent not in DIGRESSIONS - {"greet"}:

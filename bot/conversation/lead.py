@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.conversation.dialogue import apply_clarifications
 from bot.conversation.reading import parse_answers
+from bot.conversation.typed import slot_view
 from bot.domain import Contact, LeadSnapshot, Turn
 from bot.parse.base import Answer
 from bot.parse.contact import parse_email, redact_contact
@@ -49,6 +50,7 @@ def signals(page_context: Mapping[str, Any] | None) -> dict[str, bool]:
 
 def _answers_and_score(slots: Mapping[str, Any], sla: SLA, today: date) -> tuple[dict[str, Answer], Score]:
     """The SLA questions' slot values parsed as answers, and their score with the visit signals."""
+    slots = slot_view(slots)
     answers = apply_clarifications(parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today), slots)
     return answers, score_answers(answers, sla, signals=signals(slots.get("page_context")))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from bot.conversation.typed import read_typed
 from bot.parse import read_answer, read_message
 from bot.parse.base import Answer, Criterion
 from bot.scoring import Score, score_answers
@@ -43,13 +44,19 @@ def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
 
 
 def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:
-    """Parse each question's raw words as an answer to that question."""
+    """Parse each question's raw words as an answer to that question (a criterion of
+    marketing's own with its type's parser)."""
     criteria = {c.value for c in Criterion}
-    return {
-        slot: read_one(text, Criterion(slot), sla, conversation_date)
-        for slot, text in raw.items()
-        if text is not None and slot in criteria
-    }
+    typed = set(sla.typed_slots)
+    answers = {}
+    for slot, text in raw.items():
+        if text is None:
+            continue
+        if slot in criteria:
+            answers[slot] = read_one(text, Criterion(slot), sla, conversation_date)
+        elif slot in typed:
+            answers[slot] = read_typed(text, slot, sla.criteria[slot], strict=False)
+    return answers
 
 
 def score_conversation(

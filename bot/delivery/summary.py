@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from bot.domain import AnswerRecord, Lead, Unit, unit_of
+from bot.domain import AnswerRecord, Lead, Unit, built_in, unit_of
 from bot.settings import current_settings
 
 FORMATS = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
@@ -283,6 +283,9 @@ def _value(lead: Lead, answer: AnswerRecord, labels: Mapping[str, str]) -> str |
         return _Trusted(f"≈ {answer.value:g} {labels['months']}")
     if unit is Unit.MONTHS and answer.kind == "none":
         return _Trusted(labels["no_plans"])
+    if not built_in(answer.criterion) and answer.kind == "value":
+        # A criterion the SLA declares: the number or choice read (escaped by the template).
+        return f"{answer.value:g}" if isinstance(answer.value, (int, float)) else str(answer.value)
     return None
 
 

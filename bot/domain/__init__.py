@@ -22,7 +22,7 @@ from bot.domain.records import (
     utcnow,
 )
 from bot.domain.status import FINISHED, IN_PROGRESS, LEAD_STATUSES, STOPPED, Move, move_for, next_status, rank
-from bot.domain.units import Unit, unit_of
+from bot.domain.units import Unit, built_in, unit_of
 
 __all__ = [
     "FINISHED",
@@ -46,6 +46,7 @@ __all__ = [
     "Report",
     "Turn",
     "Unit",
+    "built_in",
     "move_for",
     "next_status",
     "rank",

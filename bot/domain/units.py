@@ -21,3 +21,8 @@ _UNITS = {"need": Unit.CLASS, "budget": Unit.MONEY, "role": Unit.CLASS, "timing"
 
 def unit_of(name: str) -> Unit:
     return _UNITS.get(name, Unit.CLASS)
+
+
+def built_in(name: str) -> bool:
+    """Whether a built-in parser reads the criterion (else the SLA declares its type)."""
+    return name in _UNITS

@@ -317,6 +317,21 @@ class _Checker:
         # assistant would read a visitor typing it.
         sla = self.sla
         with_buttons = [(index, q) for index, q in enumerate(sla.questions) if q.buttons and q.slot in sla.criteria]
+        for index, question in with_buttons:
+            spec = sla.criteria[question.slot]
+            if spec.kind_of(question.slot) in TYPES:
+                for number, button in enumerate(question.buttons):
+                    typed = spec.read(button.value, question.slot, strict=False)
+                    where = ("questions", index, "buttons", number, "value")
+                    if not typed.understood:
+                        self._at_value(
+                            where, f"button value '{button.value}' is not understood as a {question.slot} answer"
+                        )
+                    elif rule_for(typed, spec.rules) is None:
+                        self._at_value(
+                            where,
+                            f"button value '{button.value}' reads as {_answer_text(typed)} but no rule scores it",
+                        )
         with_buttons = [(index, q) for index, q in with_buttons if q.slot in WHEN_KINDS]
         if not with_buttons:
             return

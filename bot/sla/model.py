@@ -152,6 +152,22 @@ class CriterionSpec(_Strict):
         """The criterion's type: declared, or the built-in parser its name selects."""
         return self.type or (name if name in BUILT_IN else "")
 
+    def read(self, text: str, name: str, *, strict: bool) -> Answer:
+        """A declared criterion's answer in `text` (`strict`: another question was asked)."""
+        # Imported here, like the need lexicon: loading an SLA does not need the parsers.
+        from bot.parse.choice import parse_choice
+        from bot.parse.quantity import parse_number
+        from bot.parse.yes_no import parse_yes_no
+
+        kind = self.kind_of(name)
+        if kind == "number":
+            return parse_number(text, name=name, unit_words=self.unit_words, strict=strict)
+        if kind == "choice":
+            return parse_choice(text, name=name, choices=self.choices or {}, strict=strict)
+        if kind == "yes_no":
+            return parse_yes_no(text, name=name, strict=strict)
+        return Answer.unknown(name, text, reason=f"{name} is not a question")
+
     def asked(self, name: str) -> bool:
         """Whether a visitor answers it (a behaviour criterion is computed from the page)."""
         return self.kind_of(name) != "behaviour"

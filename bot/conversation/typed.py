@@ -1,0 +1,123 @@
+"""Criteria marketing declares in sla.yml (number, choice, yes/no): read, kept and confirmed.
+
+Their answers live in one slot, `criteria_answers` ({criterion: the visitor's words}), because
+the Rasa domain cannot name criteria that only the SLA knows. `slot_view` lays them beside the
+domain's slots, so the rest of the conversation treats every question alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from bot.parse.base import Answer, Kind
+from bot.sla import SLA, CriterionSpec
+
+TYPED_SLOT = "criteria_answers"
+_MAX_ANSWERS = 50  # the slot travels with every turn: bounded like every other visitor input
+_MAX_RAW = 500
+
+
+def slot_view(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The domain's slots with each declared criterion's words beside them, by criterion name."""
+    typed = slots.get(TYPED_SLOT)
+    view = dict(slots)
+    if isinstance(typed, Mapping):
+        for name, raw in list(typed.items())[:_MAX_ANSWERS]:
+            if isinstance(name, str) and isinstance(raw, str) and name not in view:
+                view[name] = raw
+    return view
+
+
+def split_fills(fills: Mapping[str, Any], sla: SLA, slots: Mapping[str, Any]) -> dict[str, Any]:
+    """Slot updates as Rasa can store them: a declared criterion's words go into `criteria_answers`
+    (None takes the answer back, so the form asks again)."""
+    typed = set(sla.typed_slots)
+    result = {slot: value for slot, value in fills.items() if slot not in typed}
+    changes = {slot: value for slot, value in fills.items() if slot in typed}
+    if changes:
+        current = slots.get(TYPED_SLOT)
+        merged = dict(current) if isinstance(current, Mapping) else {}
+        for slot, value in changes.items():
+            if value is None:
+                merged.pop(slot, None)
+            else:
+                merged[slot] = str(value)[:_MAX_RAW]
+        result[TYPED_SLOT] = merged
+    return result
+
+
+def read_typed(text: str, name: str, spec: CriterionSpec, *, strict: bool) -> Answer:
+    """One declared criterion's answer in a message (`strict`: it was not the question asked)."""
+    return spec.read(text, name, strict=strict)
+
+
+_WORDS = {
+    "en": {"yes": "yes", "no": "no", "undecided": "not sure yet", "about": "about {}", "range": "{} to {}"},
+    "es": {"yes": "sí", "no": "no", "undecided": "aún no lo sabes", "about": "unos {}", "range": "de {} a {}"},
+}
+_LOCALE = {"en": "en_GB", "es": "es_ES"}
+
+
+def typed_understood_as(answer: Answer, spec: CriterionSpec, language: str) -> str:
+    """'about 50 employees', 'Fintech', 'sí': a declared criterion's answer as the visitor is told it."""
+    lang = language if language in _WORDS else "en"
+    words = _WORDS[lang]
+    if answer.kind is Kind.UNDECIDED:
+        return words["undecided"]
+    if isinstance(answer.value, (int, float)):
+        unit = (spec.unit or {}).get(lang) or next(iter((spec.unit or {}).values()), "")
+        low, high = answer.extra.get("low"), answer.extra.get("high")
+        if low and high:
+            number = words["range"].format(_number(float(low), lang), _number(float(high), lang))
+        else:
+            number = _number(float(answer.value), lang)
+            number = words["about"].format(number) if answer.confidence < 1 else number
+        return f"{number} {unit}".strip()
+    value = str(answer.value or "")
+    if spec.kind_of(answer.criterion) == "choice":
+        synonyms = (spec.choices or {}).get(value, {})
+        shown = (synonyms.get(lang) or next(iter(synonyms.values()), [value]) or [value])[0]
+        return shown[:1].upper() + shown[1:]
+    return words.get(value, value)
+
+
+def _number(value: float, lang: str) -> str:
+    return format_decimal(round(value, 1), locale=_LOCALE[lang])
+
+
+def read_declared(
+    raw: str, *, asked: str | None, slots: Mapping[str, Any], sla: SLA, digression: bool, question: bool
+) -> tuple[dict[str, str], dict[str, Answer], list[str]]:
+    """(fills, answers, corrections) for the SLA's declared criteria in one message.
+
+    The criterion asked is read leniently; the others only when the message states them (a
+    number with the criterion's unit words, a choice's synonym; never a bare yes or no). A
+    changed answer to a question already answered is a correction. `slots` is a `slot_view`.
+    """
+    fills: dict[str, str] = {}
+    answers: dict[str, Answer] = {}
+    corrected: list[str] = []
+    for name in sla.typed_slots:
+        spec = sla.criteria[name]
+        answer = read_typed(raw, name, spec, strict=name != asked)
+        if not answer.understood:
+            continue
+        if name == asked and (digression or question) and answer.confidence < _SURE_BESIDE_A_REQUEST:
+            continue  # "hi" or "do you integrate with HubSpot?" asks something; it answers nothing
+        if name != asked and answer.kind is not Kind.VALUE:
+            continue  # "not sure" answers the question asked, never another one
+        previous = slots.get(name)
+        if previous is not None:
+            before = read_typed(str(previous), name, spec, strict=False)
+            if previous == raw or (before.kind == answer.kind and before.value == answer.value):
+                continue
+            corrected.append(name)
+        fills[name] = raw
+        answers[name] = answer
+    return fills, answers, corrected
+
+
+_SURE_BESIDE_A_REQUEST = 0.8
