@@ -17,7 +17,7 @@ from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.conversation.lead import score_slots
 from bot.conversation.reading import read_one
-from bot.conversation.typed import slot_view
+from bot.conversation.typed import read_typed, slot_view, typed_understood_as
 from bot.parse.base import Criterion
 
 
@@ -32,8 +32,17 @@ class ValidateQualificationForm(FormValidationAction):
         # Rasa asks a slot through `action_ask_<slot>`, which a question of marketing's own
         # (docs/criteria.md) cannot have: the form asks it here, when it is the one requested next.
         requested = next((e["value"] for e in reversed(events) if e.get("name") == "requested_slot"), None)
-        if requested in runtime.sla().typed_slots:
-            ask_question(dispatcher, tracker, str(requested))
+        sla = runtime.sla()
+        if requested in sla.typed_slots:
+            clarifying = tracker.get_slot("clarifying")
+            if isinstance(clarifying, dict) and clarifying.get("slot") == requested:
+                spec = sla.criteria[str(requested)]
+                language = runtime.language(tracker)
+                answer = read_typed(str(clarifying.get("raw") or ""), str(requested), spec, strict=False)
+                value = typed_understood_as(answer, spec, language)
+                runtime.say(dispatcher, domain, "utter_clarify_answer", language, value=value)
+            else:
+                ask_question(dispatcher, tracker, str(requested))
         return events
 
     async def required_slots(

@@ -15,7 +15,7 @@ from bot.conversation.corrections import CORRECTION_CUE, MAX_RAW, read_correctio
 from bot.conversation.intents import is_question
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
-from bot.conversation.typed import read_declared
+from bot.conversation.typed import read_declared, unsure_of
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.contact import parse_company, parse_consent, parse_email, parse_name
 from bot.parse.need import by_model_alone, names_topic
@@ -108,7 +108,7 @@ def read_turn(
     declared = requested if requested in sla.typed_slots else None
     asked = requested if requested in sla.slots and requested in QUESTION_SLOTS else None
     clarifying = slots.get("clarifying") if isinstance(slots.get("clarifying"), Mapping) else None
-    if clarifying and clarifying.get("slot") != asked:
+    if clarifying and clarifying.get("slot") != (asked or declared):
         clarifying = None
     if text.startswith(CLARIFY) and clarifying:
         _read_clarification(reading, text[len(CLARIFY) :], clarifying, slots)
@@ -214,6 +214,12 @@ def read_turn(
             raw, asked=declared, slots=slots, sla=sla, digression=digression, question=is_question(text)
         )
         reading.fills.update(fills)
+        if declared in fills and clarifying:
+            reading.fills["clarifying"] = None  # typed again instead of a button: the new words decide
+        elif declared and declared in fills and unsure_of(answers[declared]):
+            reading.fills["clarifying"] = {"slot": declared, "raw": raw}
+            reading.fills[declared] = None  # the form asks again: the clarifying question, with buttons
+            reading.clarify = declared
         reading.answers.update(answers)
         reading.corrected += corrected
         for slot in fills:

@@ -121,3 +121,10 @@ def read_declared(
 
 
 _SURE_BESIDE_A_REQUEST = 0.8
+# Below this the answer to the question just asked is confirmed with the visitor ("is that
+# about 40 employees?"), as for the built-in criteria.
+_CLARIFY_BELOW = 0.5
+
+
+def unsure_of(answer: Answer) -> bool:
+    return answer.kind is Kind.VALUE and answer.confidence < _CLARIFY_BELOW
