@@ -20,6 +20,15 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _JOIN = re.compile(r"[\s\-–/.&+]{1,3}")
 # A one-letter typo is forgiven only in a word this long: "banca"/"banco" are one letter apart too.
 _TYPO_MIN = 5
+# Everyday words marketing may list as a synonym ("US" for the United States, "IT" for an
+# industry): such a synonym counts only written in capitals, or "contact us" would name a country.
+_EVERYDAY = frozenset(
+    {
+        "us", "it", "is", "as", "at", "in", "on", "no", "so", "or", "an", "to", "do", "be", "me", "my", "we", "he",
+        "am", "are", "can", "es", "el", "la", "lo", "un", "en", "de", "se", "si", "ya", "su", "tu", "mi", "te", "al",
+        "con", "por", "una", "uno", "ti", "yo", "and", "the", "for", "all", "one", "hi",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class Synonyms:
         for label, phrase in phrases:
             words = tuple(token.folded for token in tokens(phrase))
             if words:
-                compiled.append((label, words, "".join(words)))
+                compiled.append((label, words, "".join(words), all(word in _EVERYDAY for word in words)))
         # Longest phrases first: "b2b software" is tried before "software".
         self._phrases = sorted(compiled, key=lambda item: -len(item[2]))
 
@@ -79,16 +88,16 @@ class Synonyms:
     @property
     def words(self) -> frozenset[str]:
         """Every folded word of every phrase (for callers that must not read them as something else)."""
-        return frozenset(word for _, words, _ in self._phrases for word in words)
+        return frozenset(word for _, words, _, _ in self._phrases for word in words)
 
     def find(self, text: str, found: list[Token] | None = None, *, typos: bool = True) -> list[Hit]:
         """The phrases said in ``text``, in order, none overlapping (the longest wins where they do)."""
         toks = tokens(text) if found is None else found
         hits: list[Hit] = []
         for index in range(len(toks)):
-            for label, words, compact in self._phrases:
+            for label, words, compact, capitals in self._phrases:
                 hit = self._at(text, toks, index, label, words, compact, typos)
-                if hit is not None:
+                if hit is not None and not (capitals and not text[hit.start : hit.end].isupper()):
                     hits.append(hit)
         chosen: list[Hit] = []
         taken: set[int] = set()
@@ -143,6 +152,8 @@ def _phrases(languages: Mapping[str, Sequence[str]] | Sequence[str]) -> Iterable
 @lru_cache(maxsize=65536)
 def _forms(word: str) -> frozenset[str]:
     """The word and what it is the plural of: "empleados" -> empleado, "paises" -> pais, "companies" -> company."""
+    if word.endswith("'s") and len(word) > 3:
+        word = word[:-2]  # "hubspot's free crm"
     forms = {word}
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         forms.add(word[:-1])
