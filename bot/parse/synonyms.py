@@ -79,6 +79,11 @@ class Synonyms:
                 compiled.append((label, words, "".join(words), all(word in _EVERYDAY for word in words)))
         # Longest phrases first: "b2b software" is tried before "software".
         self._phrases = sorted(compiled, key=lambda item: -len(item[2]))
+        # Every way a phrase can match (exact, plural, joined, typo) keeps its first letter:
+        # a message's word is only tried against the phrases that start like it.
+        self._by_letter: dict[str, list[tuple[str, tuple[str, ...], str, bool]]] = {}
+        for item in self._phrases:
+            self._by_letter.setdefault(item[2][:1], []).append(item)
 
     @classmethod
     def per_language(cls, by_label: Mapping[str, Mapping[str, Sequence[str]]]) -> Synonyms:
@@ -94,8 +99,8 @@ class Synonyms:
         """The phrases said in ``text``, in order, none overlapping (the longest wins where they do)."""
         toks = tokens(text) if found is None else found
         hits: list[Hit] = []
-        for index in range(len(toks)):
-            for label, words, compact, capitals in self._phrases:
+        for index, token in enumerate(toks):
+            for label, words, compact, capitals in self._by_letter.get(token.folded[:1], ()):
                 hit = self._at(text, toks, index, label, words, compact, typos)
                 if hit is not None and not (capitals and not text[hit.start : hit.end].isupper()):
                     hits.append(hit)
