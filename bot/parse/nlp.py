@@ -51,6 +51,21 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def fold_aligned(text: str) -> str:
+    """``fold`` one character at a time: offsets into the result are offsets into ``text``.
+
+    The typed-answer parsers quote and span the visitor's own words from offsets found in the
+    folded text; a character whose folding is not one character ("ﬁ") is kept as it is.
+    """
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded if len(folded) == 1 else char
+
+
 @lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """``fold`` for one token, cached: the need parser folds every token of every message."""
@@ -86,3 +101,32 @@ def lemma_doc(tokens: list[str]) -> Doc:
     """A Doc whose ORTH values are the lemmas, ready for an ORTH PhraseMatcher."""
     # A token made only of combining marks folds to "", which a Doc refuses.
     return Doc(blank("en").vocab, words=[lemma(token) or "_" for token in tokens])
+
+
+def is_word(word: str) -> bool:
+    """Whether the English or Spanish lemma tables know ``word`` (as a lemma or an inflection)."""
+    return word in _lemmas() or any(isinstance(_lemma_table(lang).get(word), str) for lang in LANGUAGES)
+
+
+@lru_cache(maxsize=1)
+def _lemmas() -> frozenset[str]:
+    # The tables map inflections to lemmas; the lemmas themselves are only among the values.
+    return frozenset(lemma for lang in LANGUAGES for lemma in _lemma_table(lang).values() if isinstance(lemma, str))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (swapping two neighbours is one edit), or ``limit + 1``
+    as soon as it must exceed ``limit``. difflib's ratio is no edit count, so it cannot tell
+    "manger" (one edit from "manager") from ordinary words the same ratio away."""
+    before_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], before_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before_previous, previous = previous, current
+    return previous[-1]

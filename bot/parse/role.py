@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.parse.base import Answer, Criterion, Kind
-from bot.parse.nlp import LANGUAGES, _lemma_table, fold
+from bot.parse.nlp import edit_distance, fold, is_word
 from bot.parse.numbers import MAX_CHARS
 from bot.parse.role_statements import _OTHER_PERSON, _STATEMENTS
 from bot.parse.role_words import (
@@ -422,7 +422,7 @@ def _typo_fix(word: str) -> str | None:
     folded = fold(word)
     if folded in _TYPO_FOLDED or folded in _NOT_TYPOS:
         return None
-    if word not in _TYPOS_THAT_ARE_WORDS and _is_word(word):
+    if word not in _TYPOS_THAT_ARE_WORDS and is_word(word):
         return None  # "encantado", "empezado", "superior": a word of its own, however close
     if folded.endswith("s") and (folded[:-1] in _TYPO_FOLDED or folded[:-2] in _TYPO_FOLDED):
         return None  # a plural: the title patterns decide whether it is a title
@@ -431,36 +431,7 @@ def _typo_fix(word: str) -> str | None:
         limit = 1 if len(folded_target) <= 7 else 2
         if abs(len(folded) - len(folded_target)) > limit:
             continue
-        distance = _edit_distance(folded, folded_target, limit)
+        distance = edit_distance(folded, folded_target, limit)
         if distance <= limit and distance < best_distance:
             best, best_distance = target, distance
     return best
-
-
-def _is_word(word: str) -> bool:
-    """Whether the English or Spanish lemma tables know ``word`` (as a lemma or an inflection)."""
-    return word in _lemmas() or any(isinstance(_lemma_table(lang).get(word), str) for lang in LANGUAGES)
-
-
-@lru_cache(maxsize=1)
-def _lemmas() -> frozenset[str]:
-    # The tables map inflections to lemmas; the lemmas themselves are only among the values.
-    return frozenset(lemma for lang in LANGUAGES for lemma in _lemma_table(lang).values() if isinstance(lemma, str))
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (swapping two neighbours is one edit), or ``limit + 1``
-    as soon as it must exceed ``limit``. difflib's ratio is no edit count, so it cannot tell
-    "manger" (one edit from "manager") from ordinary words the same ratio away."""
-    before_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], before_previous[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before_previous, previous = previous, current
-    return previous[-1]
