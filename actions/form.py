@@ -17,7 +17,7 @@ from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.conversation.lead import score_slots
 from bot.conversation.reading import read_one
-from bot.conversation.typed import read_typed, slot_view, typed_understood_as
+from bot.conversation.typed import TYPED_SLOT, read_typed, slot_view, typed_understood_as
 from bot.parse.base import Criterion
 
 
@@ -62,21 +62,24 @@ class ValidateQualificationForm(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        # Values were validated while reading the message; accept them as they are. A message
-        # the reading passed on to sales as a question (or invited one) was handled there: saying so keeps Rasa
-        # from rejecting the form and answering "Sorry, I didn't understand" on top.
-        if _passed_on_this_turn(tracker):
-            return [SlotSet("visitor_questions", tracker.get_slot("visitor_questions"))]
-        return []
+        # Values were validated while reading the message; accept them as they are. Rasa rejects
+        # the form (and answers "Sorry, I didn't understand" on top) when no slot it asks for was
+        # filled; so a message the reading handled in a slot Rasa does not ask for (a question
+        # passed on to sales, an answer to a declared criterion in `criteria_answers`) says so.
+        return [SlotSet(name, tracker.get_slot(name)) for name in _set_this_turn(tracker, _HANDLED_ELSEWHERE)]
 
 
-def _passed_on_this_turn(tracker: Tracker) -> bool:
+_HANDLED_ELSEWHERE = ("visitor_questions", TYPED_SLOT)
+
+
+def _set_this_turn(tracker: Tracker, names: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "visitor_questions":
-            return True
-    return False
+            break
+        if event.get("event") == "slot" and event.get("name") in names and event["name"] not in found:
+            found.append(str(event["name"]))
+    return found
 
 
 def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
