@@ -103,7 +103,7 @@ def read_declared(
     for name in sla.typed_slots:
         spec = sla.criteria[name]
         answer = read_typed(raw, name, spec, strict=name != asked)
-        if not answer.understood:
+        if not answer.understood and not (name == asked and _kept_as_written(answer, spec, name, digression, question)):
             continue
         if name == asked and (digression or question) and answer.confidence < _SURE_BESIDE_A_REQUEST:
             continue  # "hi" or "do you integrate with HubSpot?" asks something; it answers nothing
@@ -121,6 +121,14 @@ def read_declared(
 
 
 _SURE_BESIDE_A_REQUEST = 0.8
+
+
+def _kept_as_written(answer: Answer, spec: CriterionSpec, name: str, digression: bool, question: bool) -> bool:
+    """A choice answered with an option the SLA does not list ("Oviedo" for the city) is kept as
+    the visitor wrote it and scores as unknown; it is an answer, so it is not asked again."""
+    return spec.kind_of(name) == "choice" and not (digression or question) and any(c.isalpha() for c in answer.raw)
+
+
 # Below this the answer to the question just asked is confirmed with the visitor ("is that
 # about 40 employees?"), as for the built-in criteria.
 _CLARIFY_BELOW = 0.5
