@@ -37,7 +37,7 @@ from bot.parse.base import Answer, Kind  # noqa: E402
 from bot.sla import SLA, load_sla  # noqa: E402
 
 ANSWERS = ROOT / "eval" / "declared" / "answers.yml"
-SLAS = {"saas-b2b": ROOT / "examples" / "saas-b2b.yml", "reformas-oficinas": ROOT / "examples" / "reformas-oficinas.yml"}
+SLAS = {name: ROOT / "examples" / f"{name}.yml" for name in ("saas-b2b", "reformas-oficinas")}
 TODAY = date(2026, 12, 1)
 _TOLERANCE = 0.02  # a number within 2 % of the label is the same number
 
@@ -173,7 +173,8 @@ def report(outcomes: list[Outcome], misses: str | None) -> str:
     lines += ["", "## Misses by kind (label → read)", "", "| label | read | count |", "|---|---|---|"]
     lines += [f"| {label} | {got} | {n} |" for (label, got), n in confusion.most_common()]
     if misses:
-        lines += ["", f"## Misses in the {misses} half", "", "| id | field | label | read | text |", "|---|---|---|---|---|"]
+        lines += ["", f"## Misses in the {misses} half", ""]
+        lines += ["| id | field | label | read | text |", "|---|---|---|---|---|"]
         for o in outcomes:
             if o.item.half != misses:
                 continue

@@ -188,3 +188,13 @@ def test_a_question_added_to_the_running_assistant_is_asked_by_the_next_conversa
     assert "use a crm" in visitor.say_text("our SDRs waste time on bad leads").lower()
     assert "budget" in visitor.say_text("yep, hubspot").lower()
     assert visitor.lead().answers["uses_crm"].value == "yes"
+
+
+def test_an_invalid_declared_criterion_is_refused_and_the_last_good_sla_keeps_serving(stack: Stack, saas: Path) -> None:
+    Visitor(stack).say_text("hello")  # the action server has loaded the example
+    saas.write_text(saas.read_text().replace("    type: number\n", "    type: numbr\n", 1))
+    visitor = Visitor(stack)
+    visitor.say_text("hello")
+    assert "how many people" in visitor.say_text("our SDRs waste time on bad leads").lower()
+    logs = Path(stack.log_dir or ".") / "actions.log"
+    assert f"{saas}:" in logs.read_text() and "unknown type 'numbr'; did you mean 'number'?" in logs.read_text()
