@@ -13,8 +13,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
+from actions.answers import answer_or_pass, with_resource
 from actions.reading import read_intent
-from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing, remember_question
+from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing
 from bot.conversation.typed import TYPED_SLOT, slot_view
 from bot.domain import STOPPED
 from bot.storage import StorageError
@@ -53,15 +54,18 @@ class ExplainWhy(Action):
 
 
 class PassQuestion(Action):
-    """A question about the product: kept for sales (the visitor's own words) and acknowledged."""
+    """A question about the product: answered from the SLA's `product_answers` when it knows the
+    topic for sure, else kept for sales (the visitor's own words) and acknowledged."""
 
     def name(self) -> str:
         return "action_pass_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_question_passed")
         text = str((tracker.latest_message or {}).get("text") or "")
-        return [SlotSet("visitor_questions", remember_question(tracker.get_slot("visitor_questions"), text))]
+        questions = answer_or_pass(dispatcher, domain, tracker, text, runtime.language(tracker))
+        if questions != (tracker.get_slot("visitor_questions") or []):
+            runtime.save_progress(tracker, {"visitor_questions": questions})  # the visitor may leave now
+        return [SlotSet("visitor_questions", questions)]
 
 
 class RequestHuman(Action):
@@ -134,8 +138,9 @@ class Finish(Action):
         tier = lead.score.tier
         close = closing(tier, human=human, consent=consent)
         follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
+        lead, values = with_resource(lead, close)
         runtime.store().finish(replace(lead, status=tier.value), sla=sla, handoff=close.handoff)
-        dispatcher.utter_message(response=close.response, follow_up=follow_up)
+        dispatcher.utter_message(response=close.response, follow_up=follow_up, **values)
         return [SlotSet("tier", tier.value)]
 
 

@@ -12,8 +12,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
+from actions.answers import answer_or_pass, with_resource
 from bot.conversation.confirm import understood_as
-from bot.conversation.dialogue import CONTACT_SLOTS, DIGRESSIONS, closing, read_turn, remember_question
+from bot.conversation.dialogue import CONTACT_SLOTS, DIGRESSIONS, closing, read_turn
 from bot.conversation.language import (
     SENTENCE_WORDS,
     SWITCH_WORDS,
@@ -76,9 +77,9 @@ class ReadMessage(Action):
             hint = sla.text(question.hint, language) if question else ""
             runtime.say(dispatcher, domain, "utter_reask_hint", language, hint=hint)
         if reading.question and intent not in DIGRESSIONS:
-            # Read as a question by us, not by the NLU: no rule will answer it, so say it here.
-            runtime.say(dispatcher, domain, "utter_question_passed", language)
-            updates["visitor_questions"] = remember_question(tracker.get_slot("visitor_questions"), reading.question)
+            # Read as a question by us, not by the NLU: no rule will answer it, so say it here
+            # (the slot is set even when answered: the form then asks its question again).
+            updates["visitor_questions"] = answer_or_pass(dispatcher, domain, tracker, reading.question, language)
         if reading.announced_question:
             runtime.say(dispatcher, domain, "utter_ask_away", language)
             # handled here, like a question passed on: the form must not reject the message
@@ -88,11 +89,14 @@ class ReadMessage(Action):
         if reading.invalid_email:
             runtime.say(dispatcher, domain, "utter_invalid_email", language)
 
+        # A question passed on is stored at once: the visitor may leave before answering anything.
+        before = tracker.get_slot("visitor_questions") or []
+        passed_on = (updates.get("visitor_questions") or before) != before
         if reading.changed and tracker.get_slot("tier"):
             # After the close the stored outcome moves only by closing again (bot/domain/status.py):
             # a late answer, correction or contact detail re-closes the lead, never reopens it.
             updates.update(_reclose(dispatcher, tracker, domain, updates, language))
-        elif reading.changed:
+        elif reading.changed or passed_on:
             runtime.save_progress(tracker, updates)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
@@ -110,7 +114,8 @@ def _reclose(
     consent = slots.get("contact_consent") is True and bool(slots.get("email"))
     tier = lead.score.tier
     if tier.value == tracker.get_slot("tier"):
-        runtime.finish(lead, status=tier.value, handoff=closing(tier, human=human, consent=consent).handoff)
+        same = closing(tier, human=human, consent=consent)
+        runtime.finish(with_resource(lead, same)[0], status=tier.value, handoff=same.handoff)
         return {}
     if tier is Tier.SALES_READY and not consent and slots.get("contact_consent") is not False:
         # Stored as sales-ready with no handoff (nobody was promised a call yet); the form
@@ -118,8 +123,11 @@ def _reclose(
         runtime.finish(lead, status=tier.value, handoff=False)
         return {"tier": None}
     close = closing(tier, human=human, consent=consent)
+    lead, values = with_resource(lead, close)
     runtime.finish(lead, status=tier.value, handoff=close.handoff)
-    runtime.say(dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language))
+    runtime.say(
+        dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language), **values
+    )
     return {"tier": tier.value}
 
 

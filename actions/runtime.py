@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.conversation.lead import conversation_start, snapshot
+from bot.conversation.product import topic_model
 from bot.delivery import DeliveringStore as LeadStore
 from bot.domain import STOPPED, LeadSnapshot
 from bot.settings import current_settings as settings
@@ -79,7 +80,9 @@ def _warm_up() -> None:
     """Train the SLA's answer classifiers when the action server starts, not on a visitor's
     first message (training takes seconds)."""
     try:
-        sla().models()
+        current = sla()
+        current.models()
+        topic_model(current)
     except Exception:  # a broken SLA is reported on the first turn, where it matters
         log.exception("could not train the answer classifiers at start-up")
 

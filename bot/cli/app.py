@@ -249,6 +249,8 @@ def _leads_show(args: argparse.Namespace) -> int:
     sla = _sla_or_none()
     print(render_summary(lead, language=sla.sales_language if sla else "en", fmt="text"))
     print(f"Lead id: {lead.id} · status: {lead.status} · updated {lead.updated_at:%Y-%m-%d %H:%M UTC}")
+    if lead.resource:
+        print(f"Resource offered: {_clean(str(lead.resource.get('title')))} – {_clean(str(lead.resource.get('url')))}")
     if lead.handoff is not None:
         h = lead.handoff
         print(f"Handoff {h.id}: {h.status}, {h.attempts} attempt(s), key {h.idempotency_key}")
@@ -338,6 +340,12 @@ def _report(args: argparse.Namespace) -> int:
             "  (clock starts when the handoff is queued; sales' first feedback counts as the follow-up;"
             " no feedback past the deadline counts as a breach)"
         )
+    if report.unanswered_questions:
+        print("Questions the assistant could not answer (add the frequent ones to product_answers in sla.yml):")
+        for question, leads in report.unanswered_questions:
+            print(f"  {leads:>4} × {_clean(question)}")
+    else:
+        print("Questions the assistant could not answer: none")
     return 0
 
 

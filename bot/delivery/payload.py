@@ -74,6 +74,7 @@ def export_object(
         "human_requested": lead.human_requested,
         "page_context": dict(lead.page_context),
         "handoff_status": lead.handoff.status if lead.handoff else None,
+        "resource": dict(lead.resource) if lead.resource else None,  # offered at a nurture/disqualified close
     }
 
 

@@ -3,6 +3,7 @@
 Everything else in `bot/` may import it; it imports only types from the reading and the scorer.
 """
 
+from bot.domain.questions import question_key, top_questions
 from bot.domain.records import (
     HANDOFF_STATUSES,
     VERDICTS,
@@ -49,7 +50,9 @@ __all__ = [
     "built_in",
     "move_for",
     "next_status",
+    "question_key",
     "rank",
+    "top_questions",
     "unit_of",
     "utcnow",
 ]

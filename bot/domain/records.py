@@ -53,6 +53,8 @@ class LeadSnapshot:
     human_requested: bool = False
     transcript: Sequence[Turn] = ()
     visitor_questions: Sequence[str] = ()  # asked us instead of answering: for sales to answer
+    # {title, url, rule} the closing message offered a nurture or disqualified lead (nurture_content)
+    resource: Mapping[str, Any] | None = None
     status: str = "in_progress"  # one of LEAD_STATUSES (bot/domain/status.py)
 
 
@@ -156,6 +158,7 @@ class Lead:
     handoff: Handoff | None = None
     feedback: tuple[Feedback, ...] = ()
     visitor_questions: tuple[str, ...] = ()
+    resource: Mapping[str, Any] | None = None  # see LeadSnapshot.resource
 
     @property
     def handed_off(self) -> bool:
@@ -190,6 +193,9 @@ class Report:
     follow_up_met: int
     follow_up_breached: int
     follow_up_open: int
+    # The visitors' questions nobody answered (passed on to sales), most asked first, with how
+    # many leads asked each: what marketing could add to `product_answers` in sla.yml.
+    unanswered_questions: tuple[tuple[str, int], ...] = ()
 
     @property
     def acceptance_rate(self) -> float | None:

@@ -15,6 +15,7 @@ import yaml
 
 from bot.parse import read_message
 from bot.parse.base import Criterion
+from bot.sla.check_content import check_content
 from bot.sla.check_typed import RESERVED, check_in_rules, check_type, numeric
 from bot.sla.examples import _claimed_twice, _unknown_class
 from bot.sla.load import _parse
@@ -105,6 +106,7 @@ class _Checker:
         self._criteria()
         self._total()
         self._buttons()
+        check_content(self)
 
     def _at_key(self, path: _Path, message: str) -> None:
         line, col = self.located.key(path)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Extra, Field, validator
 
 from bot.parse.base import Answer, Kind
+from bot.sla.content import NurtureContent, ProductAnswers
 
 if TYPE_CHECKING:
     from bot.parse.classifier import Models
@@ -214,6 +215,8 @@ class SLA(_Strict):
     questions: list[Question]
     criteria: dict[str, CriterionSpec]
     extra_criteria: dict[str, ExtraCriterion] = Field(default_factory=dict)
+    product_answers: ProductAnswers = Field(default_factory=ProductAnswers)  # bot/sla/content.py
+    nurture_content: NurtureContent | None = None
 
     _check_version = validator("version", pre=True, allow_reuse=True)(_whole_number)
     _check_rates = validator("exchange_rates", pre=True, each_item=True, allow_reuse=True)(_number)

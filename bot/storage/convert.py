@@ -56,6 +56,7 @@ def to_lead(row: LeadRow) -> Lead:
         handoff=to_handoff(row.handoff) if row.handoff is not None else None,
         feedback=tuple(to_feedback(f) for f in sorted(row.feedback, key=lambda f: (f.at, f.id))),
         visitor_questions=tuple(str(q) for q in (row.visitor_questions or ())),
+        resource=dict(row.resource) if row.resource else None,
     )
 
 

@@ -156,6 +156,7 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
         row.knocked_out_by = snapshot.score.knocked_out_by
         row.qualified = bool(snapshot.score.qualified)
         row.contact_consent = snapshot.contact_consent
+        row.resource = jsonable(snapshot.resource) if snapshot.resource else None
         # Contact details are personal data: kept only with the visitor's consent.
         keep = snapshot.contact_consent is True and snapshot.contact is not None
         contact = snapshot.contact if keep else None

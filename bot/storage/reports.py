@@ -9,7 +9,7 @@ import builtins
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from bot.domain import HANDOFF_STATUSES, Report, utcnow
+from bot.domain import HANDOFF_STATUSES, Report, top_questions, utcnow
 from bot.storage.base import StoreBase
 from bot.storage.convert import as_datetime, percentile
 
@@ -89,6 +89,8 @@ class ReportStore(StoreBase):
             follow_up_met=met,
             follow_up_breached=breached,
             follow_up_open=still_open,
+            # Oldest first, so on a tie the spelling asked first is the one shown.
+            unanswered_questions=top_questions(lead.visitor_questions for lead in reversed(leads)),
         )
 
     # ------------------------------------------------------------------ privacy

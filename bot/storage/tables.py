@@ -87,6 +87,7 @@ class LeadRow(Base):
     qualified = Column(Boolean, nullable=False, default=False)
     human_requested = Column(Boolean, nullable=False, default=False)
     visitor_questions = Column(JSON)  # what the visitor asked us, passed on to sales
+    resource = Column(JSON)  # {title, url, rule}: what a nurture/disqualified close offered
     contact_consent = Column(Boolean)
     contact_name = Column(VisitorText)
     contact_email = Column(VisitorText)

@@ -159,8 +159,12 @@ def test_a_third_language_without_texts_is_reported_for_every_text(tmp_path: Pat
     )
     problems = check_sla(sla_file, DOMAIN_FILE)
     buttons = sum(len(q.buttons) for q in SLA.questions)
-    assert len(problems) == 1 + 3 * len(SLA.questions) + buttons
-    assert {p.message for p in problems} == {"missing 'fr' text"}
+    topics = SLA.product_answers.topics
+    resources = 1 + len(SLA.nurture_content.rules) if SLA.nurture_content else 0  # title and url each
+    texts = [p for p in problems if p.message == "missing 'fr' text"]
+    assert len(texts) == 1 + 3 * len(SLA.questions) + buttons + len(topics) + 2 * resources
+    examples = {p.message for p in problems} - {"missing 'fr' text"}
+    assert examples == {f"topic '{name}' has no 'fr' examples" for name in topics}
 
 
 # --------------------------------------------------------------------------- summaries and NLU data
