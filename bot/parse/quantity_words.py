@@ -104,8 +104,31 @@ NOW = re.compile(r"\b(?:now|currently|today|right\s+now|at\s+the\s+moment|ahora|
 # Somebody else's numbers: "we sell to companies with 50-200 employees", "nuestros clientes tienen 500".
 OTHERS = re.compile(
     r"\b(?:clients?|customers?|clientes?|companies|empresas|compan[ií]as|prospects?|leads|competitors?|competencia"
-    r"|sell\s+to|vendemos\s+a|target(?:ing)?|partners?|socios|users|usuarios|buyers|compradores|"
-    r"of\s+them|de\s+ellos|de\s+ellas|de\s+los\s+cuales|of\s+whom)\b"
+    r"|sell\s+to|vendemos\s+a|target(?:ing)?|partners?|socios|users|usuarios|buyers|compradores)\b"
+)
+# A share of a number said before: "40 people, 10 of them in sales".
+OF_THEM = re.compile(
+    r"\s*(?:of\s+them|of\s+whom|of\s+which|de\s+ellos|de\s+ellas|de\s+los\s+cuales|de\s+las\s+cuales)\b"
+)
+# Part of the company, not all of it: "my team is 8 people", "3 in sales", "our 12-person sales team".
+PART = re.compile(
+    r"\b(?:my|our|the|mi|nuestro|el)\s+(?:[a-z]+\s+)?(?:team|equipo|department|departamento|dept|area|office|oficina)\b"
+    r"|\b(?:sales|marketing|ventas|comercial|engineering|dev|support|soporte|ops|it|hr|rrhh|cs)\s+(?:team|dept)\b"
+    r"|\b(?:in|on|en)\s+(?:sales|marketing|ventas|el\s+equipo|the\s+team|my\s+team|mi\s+equipo|mine|my\s+department)\b"
+    r"|\bequipo\s+(?:de\s+)?(?:ventas|marketing|comercial|soporte)\b|\b(?:of\s+which|de\s+los\s+que)\b"
+    r"|\b(?:run|manage|lead|head|dirijo|llevo|gestiono|coordino)\s+(?:a\s+|an\s+|un\s+)?(?:[a-z]+\s+)?(?:team|equipo)\b"
+)
+# Seats, not headcount: "3 people will use it", "licenses for 25 people", "para 10 personas".
+SEATS_BEFORE = re.compile(r"\b(?:for|para)\s+(?:about\s+|around\s+|unos\s+|unas\s+|some\s+)?$")
+SEATS = re.compile(
+    r"\b(?:will|would|going\s+to|to|gonna)\s+use\b|\buse\s+it\b|\blicen[cs]e?s?\b|\blicencias?\b|\bseats?\b"
+    r"|\busers?\b|\busuarios?\b|\bplazas\b|\baccounts?\b|\bcuentas\b|\bpuestos\b|\blo\s+usar[aá]n?\b"
+    r"|\blo\s+van\s+a\s+usar\b|\bprice\b|\bpricing\b|\bprecio\b|\bcost\b|\bcuesta\b|\bquote\b|\bplan\b"
+)
+# The whole company: "a 300 people company", "80 in total", "en toda la empresa".
+WHOLE = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?:company|companies|empresa|organi[sz]ation|org|overall|in\s+total|en\s+total|total"
+    r"|in\s+the\s+(?:whole\s+)?company|en\s+(?:toda\s+)?la\s+empresa|across\s+the\s+company)\b"
 )
 # The visitor counts themself: "we're 40", "somos 40", "40 of us", "we have 40".
 SELF = re.compile(
@@ -124,6 +147,15 @@ BRIDGE_AFTER = frozenset(
      "around", "about", "maybe", "unos", "unas", "aproximadamente", "employed", "contratados", "now", "ahora",
      "currently", "right", "at", "moment", "hoy", "asi", "like", "que", "some", "odd"}
 )  # fmt: skip
+# After a number, words that are not a thing it counts: "20 of us across 2 offices", "15 in Madrid".
+NOT_NOUNS = frozenset(
+    {"across", "in", "at", "from", "with", "for", "between", "among", "worldwide", "globally", "overall",
+     "en", "con", "desde", "para", "entre", "por", "repartidos", "spread", "split", "distributed", "based",
+     "and", "y", "or", "o", "but", "pero", "if", "si", "when", "cuando", "which", "que", "who", "quienes", "is",
+     "are", "es", "son", "so", "asi", "roughly", "approximately", "give", "take", "counting", "odd", "pico", "algo",
+     "growing", "creciendo", "total", "tops", "max", "yet", "todavia", "aun", "ya", "already", "too", "tambien",
+     "also", "maybe", "quizas", "lol", "haha", "jaja", "tbh", "btw", "thanks", "gracias"}
+)  # fmt: skip
 # Words between a unit word and the number after it ("headcount is about 40", "plantilla de unas 30").
 BRIDGE_BEFORE = frozenset(
     {"of", "is", "are", "de", "es", "son", "about", "around", "roughly", "approximately", "approx", "unos", "unas",
@@ -137,6 +169,7 @@ BRIDGE_BEFORE = frozenset(
 
 # Word quantities, written as digits before the numbers are read (padded, so spans keep their place).
 QUANTITY_WORDS = [
+    (re.compile(r"\b(?:a|one|un)\s+100\b"), "100"),  # "a hundred", written "a 100" by alpha2digit
     (re.compile(r"\b(?:half\s+a\s+dozen|media\s+docena)\b"), "6"),
     (re.compile(r"\b(?:a\s+|one\s+|una\s+)?(?:dozen|docena)\b(?!s)"), "12"),
     (re.compile(r"\b(?:a\s+)?couple\s+(?:of\s+)?dozen\b"), "24"),
@@ -168,7 +201,10 @@ ME_PLUS = re.compile(
     r"\b(?:(?:just\s+|only\s+)?me\s+(?:and|plus|\+)|(?:solo\s+)?yo\s+(?:y|mas|\+))\s+(?P<n>\d+)"
     r"(?:\s+(?:others?|more|people|colleagues|partners?|guys|mas|personas|companeros|socios|empleados|employees))?"
 )
-PAIR = re.compile(r"\b(?:my\s+(?:partner|co-?founder|business\s+partner)\s+and\s+(?:i|me)|mi\s+soci[oa]\s+y\s+yo)\b")
+PAIR = re.compile(
+    r"\b(?:my\s+(?:partner|co-?founder|business\s+partner)\s+and\s+(?:i|me)|(?:just\s+|only\s+)?me\s+and\s+my"
+    r"\s+(?:partner|co-?founder|business\s+partner)|mi\s+soci[oa]\s+y\s+yo|yo\s+y\s+mi\s+soci[oa])\b"
+)
 ONE = re.compile(r"\b(?:one|uno|una|un|a|an|single|solo|un\s+solo|una\s+sola|a\s+single)\s+$")
 ZERO = re.compile(
     r"\b(?:no|zero|cero|ningun|ninguna|ninguno|not\s+a\s+single|not\s+any|ni\s+un|ni\s+una|0)\s+(?:\w+\s+)?$"
