@@ -373,7 +373,23 @@ def _clause_notes(folded: str, count: _Count, hits: list[Hit]) -> set[str]:
         notes.add("seats")
     if w.WHOLE.match(folded, said_end):
         notes.add("whole")
+    if w.PAST_AFTER.search(folded, said_end, end):
+        notes.add("past")
+    if _stated(folded, count, start, said_end, end, hits):
+        notes.add("stated")
     return notes
+
+
+def _stated(folded: str, count: _Count, start: int, said_end: int, end: int, hits: list[Hit]) -> bool:
+    """Whether the clause states the count as the company's own (see ``STATED_BEFORE``)."""
+    said_start = (count.said or (count.start, count.end))[0]
+    if any(hit.start == said_start for hit in hits) or w.WHOLE.match(folded, said_end):
+        return True  # "headcount is 45", "a 40-person company"
+    ahead = folded[start:said_start]
+    if w.STATED_BEFORE.search(ahead):
+        return True
+    rest = _WORD.findall(folded[said_end:end])
+    return not _WORD.findall(ahead) and (not rest or rest[0].isdigit() or rest[0] in w.STATED_AFTER)
 
 
 def _drop_years(folded: str, counts: list[_Count]) -> list[_Count]:
@@ -392,7 +408,9 @@ def _acceptable(count: _Count, *, strict: bool, with_units: bool) -> bool:
     if count.notes & {"money", "not_a_count", "others"}:
         return False
     if strict:
-        return count.unit and not count.notes & {"past", "future", "question", "part", "seats"}
+        return (
+            count.unit and "stated" in count.notes and not count.notes & {"past", "future", "question", "part", "seats"}
+        )
     if "future" in count.notes:
         return False  # "we'll be 100 next year", "hiring 10": not how many they are
     return not (with_units and count.noun)

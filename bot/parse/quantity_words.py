@@ -91,7 +91,7 @@ BELOW_AFTER = re.compile(r"\s*(?:or\s+(?:less|fewer)\b|o\s+menos\b|max\b|tops\b|
 
 # Words about the past or the future around a number: "we were 20 last year", "hiring 10 more".
 PAST = re.compile(
-    r"\b(?:used\s+to|were|was|last\s+year|last\s+month|previously|before|back\s+then|back\s+in|ago|originally"
+    r"\b(?:used\s+to|we\s+were|they\s+were|was|last\s+year|last\s+month|previously|before|back\s+then|back\s+in|ago|originally"
     r"|started\s+(?:with|as|at)|up\s+from|down\s+from|eramos|era|fuimos|antes|el\s+ano\s+pasado|hace|empezamos"
     r"|al\s+principio|al\s+empezar|en\s+su\s+dia)\b"
 )
@@ -99,6 +99,11 @@ FUTURE = re.compile(
     r"\b(?:hiring|hire|recruit(?:ing)?|plan(?:ning)?\s+to|want\s+to|aim(?:ing)?\s+(?:to|for)|goal|target|will\s+be"
     r"|going\s+to|expect(?:ing)?|by\s+next|next\s+year|more\s+by|contratar|contratando|queremos|vamos\s+a"
     r"|esperamos|objetivo|meta|el\s+ano\s+que\s+viene|el\s+proximo\s+ano|llegar\s+a|seremos|would\s+like)\b"
+)
+# The past said after the number: "we lost 20 people last year", "contratamos 5 el mes pasado".
+PAST_AFTER = re.compile(
+    r"\b(?:last\s+(?:year|month|week|quarter)|(?:el|la)\s+(?:ano|mes|semana|trimestre)\s+pasad[oa]|ago|hace|before"
+    r"|back\s+then|en\s+su\s+dia)\b"
 )
 NOW = re.compile(r"\b(?:now|currently|today|right\s+now|at\s+the\s+moment|ahora|actualmente|hoy|de\s+momento)\b")
 # Somebody else's numbers: "we sell to companies with 50-200 employees", "nuestros clientes tienen 500".
@@ -135,6 +140,24 @@ SELF = re.compile(
     r"\b(?:we\s+are|we're|were|we\s+have|we've\s+got|we\s+got|there\s+are|there's|somos|tenemos|hay|team\s+of"
     r"|equipo\s+de|total\s+of|un\s+total\s+de|headcount)\s*(?:is\s+|of\s+|de\s+)?$"
 )
+# A volunteered count must be stated as the company's size: "we're 40 people", "a company of 50
+# people", "tenemos 30 empleados", "a 40-person company", "headcount is 45", or on its own
+# ("40 employees, based in Madrid"), never as the object of another verb ("we talk to 200 people").
+STATED_BEFORE = re.compile(
+    r"\b(?:we\s+are|we're|were|we\s+have|we've\s+got|we\s+got|we\s+now\s+have|there\s+are|there's|i\s+have"
+    r"|(?:we|i)\s+(?:employ|get|receive|generate|handle|process|close|sign|manage|run)|employs?|employing|somos"
+    r"|tenemos|hay|contamos\s+con|empleamos|recibimos|generamos|gestionamos|cerramos|team\s+of|equipo\s+de"
+    r"|total\s+of|un\s+total\s+de|(?:company|business|firm|startup|agency|shop|org|organi[sz]ation|empresa|agencia"
+    r"|negocio|compa[nñ]ia|startup)\s+(?:with|of|con|de)|size\s+(?:is|of)|we're\s+now|somos\s+ya|ya\s+somos)"
+    r"\s+(?:now\s+|already\s+|ya\s+|ahora\s+|currently\s+|actualmente\s+)?(?:a\s+|an\s+|un\s+|una\s+)?$"
+)
+# What may follow a count stated on its own: nothing, or where and how ("40 employees in Madrid").
+STATED_AFTER = frozenset(
+    {"in", "at", "en", "across", "based", "located", "worldwide", "globally", "total", "overall", "here", "aqui",
+     "work", "working", "trabajan", "trabajamos", "currently", "now", "ahora", "roughly", "approx", "more", "or",
+     "o", "mas", "y", "and", "plus", "full", "part", "company", "empresa", "today", "hoy", "actualmente", "ish",
+     "give", "so", "aprox", "aproximadamente", "de", "of", "entre", "between"}
+)  # fmt: skip
 OF_US = re.compile(r"\s*(?:of\s+us|de\s+nosotros|in\s+total|en\s+total|total|all\s+together|en\s+la\s+empresa)\b")
 CLAUSE_BREAK = re.compile(r"[,;.!?()\n]\s|[;!?()\n]|\s(?:and|but|y|pero|aunque|though|while|mientras)\s|\.$")
 
