@@ -39,7 +39,8 @@ class _Count:
     unit: bool = False  # right next to one of the criterion's unit words
     noun: bool = False  # counts something else: "3 tools", "2 offices"
     score: int = 0
-    notes: frozenset[str] = field(default_factory=frozenset)  # past, future, others, question, self, now
+    # past, future, others, question, part, seats, whole, self, now, stated: see _clause_notes
+    notes: frozenset[str] = field(default_factory=frozenset)
     said: tuple[int, int] | None = None  # the visitor's words for it: "about 50 people", "más de 200"
 
 
@@ -49,14 +50,14 @@ def parse_number(
     """Read how many of the criterion's unit the visitor's company has (see docs/criteria.md).
 
     ``strict`` (the message answered another question): only a number right next to one of
-    ``unit_words`` about the visitor's own company counts, never money, a date, a duration,
-    a share or a count of something else.
+    ``unit_words``, stated as the visitor's own company's, counts; never money, a date, a
+    duration, a share, a count of something else, a team or the seats they want.
     """
     raw = text
     units = _units(unit_words)
     norm, folded, rewritten = _prepare(text)
     hits = units.find(folded, typos=not strict) if units else []
-    counts = [_context(folded, count, hits, bool(units)) for count in _figures(folded, hits, strict=strict)]
+    counts = [_context(folded, count, hits) for count in _figures(folded, hits, strict=strict)]
     counts = _drop_years(folded, counts)
     kept = [c for c in counts if _acceptable(c, strict=strict, with_units=bool(units))]
     if not kept:
@@ -234,7 +235,7 @@ def _clause_end(folded: str, position: int) -> int:
     return match.start() if match else len(folded)
 
 
-def _context(folded: str, count: _Count, hits: list[Hit], with_units: bool) -> _Count:
+def _context(folded: str, count: _Count, hits: list[Hit]) -> _Count:
     """What the words around a number make of it: money, time, a bound, a unit, someone else's."""
     if count.score:  # said in words: its own pattern already read it
         return replace(count, notes=count.notes | _clause_notes(folded, count, hits))
@@ -340,7 +341,7 @@ def _other_noun(folded: str, after: int, hits: list[Hit]) -> bool:
 
 
 def _clause_notes(folded: str, count: _Count, hits: list[Hit]) -> set[str]:
-    """past / future / others / now / question: what the clause around a number is about."""
+    """What the clause around a number says of it: past, future, others, now, question, part, seats, whole, stated."""
     start = _clause_start(folded, count.start)
     end = _clause_end(folded, count.end)
     clause = folded[start:end]
