@@ -28,7 +28,7 @@ AFFIRM = frozenset(
         "use", "using", "uses", "usamos", "utilizamos", "usando", "run", "running", "have", "tenemos", "work",
         "trabajamos", "con", "on", "mainly", "mostly", "primarily", "principalmente", "mayormente", "sobre",
         "basically", "basicamente", "actually", "realmente", "currently", "actualmente", "now", "ahora", "today", "hoy",
-        "but", "pero", "sino", "main", "principal", "we're", "somos", "are", "am", "soy", "i'm", "im", "is", "es",
+        "sino", "main", "principal", "we're", "somos", "are", "am", "soy", "i'm", "im", "is", "es",
         "based", "located", "estamos", "sell", "vendemos", "switched", "moved", "migrated", "cambiamos", "pasamos",
         "migramos", "nowadays", "days", "it's", "its",
     }

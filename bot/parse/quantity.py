@@ -19,7 +19,9 @@ from bot.parse.synonyms import Hit, Synonyms
 # A count past this is a phone number, an ID or keyboard mashing, not a headcount or a volume.
 _TOO_BIG = 1e9
 _WORD = re.compile(r"[^\W\d_]+|\d")
-_BREAK_CHARS = re.compile(r"[,;:!?()\n]|\.(?!\d)")
+_BREAK_CHARS = re.compile(r"[,;:!?()\n+&]|\.(?!\d)")
+# Between a unit word and the number after it only words and a colon: "headcount: 45", "staff = 12".
+_LABEL_GAP = re.compile(r"[^\W\d_\s]+|[\s:=\-–]+")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class _Count:
     unit: bool = False  # right next to one of the criterion's unit words
     noun: bool = False  # counts something else: "3 tools", "2 offices"
     score: int = 0
-    notes: frozenset[str] = field(default_factory=frozenset)  # past, future, others, question, self, now
+    # past, future, others, question, part, seats, whole, self, now, stated: see _clause_notes
+    notes: frozenset[str] = field(default_factory=frozenset)
     said: tuple[int, int] | None = None  # the visitor's words for it: "about 50 people", "más de 200"
 
 
@@ -47,14 +50,14 @@ def parse_number(
     """Read how many of the criterion's unit the visitor's company has (see docs/criteria.md).
 
     ``strict`` (the message answered another question): only a number right next to one of
-    ``unit_words`` about the visitor's own company counts, never money, a date, a duration,
-    a share or a count of something else.
+    ``unit_words``, stated as the visitor's own company's, counts; never money, a date, a
+    duration, a share, a count of something else, a team or the seats they want.
     """
     raw = text
     units = _units(unit_words)
     norm, folded, rewritten = _prepare(text)
     hits = units.find(folded, typos=not strict) if units else []
-    counts = [_context(folded, count, hits, bool(units)) for count in _figures(folded, hits, strict=strict)]
+    counts = [_context(folded, count, hits) for count in _figures(folded, hits, strict=strict)]
     counts = _drop_years(folded, counts)
     kept = [c for c in counts if _acceptable(c, strict=strict, with_units=bool(units))]
     if not kept:
@@ -102,8 +105,10 @@ def _prepare(text: str) -> tuple[str, str, list[tuple[int, int]]]:
     were written as digits); the two texts have one length, so offsets hold in both."""
     lower = text[:MAX_CHARS].lower()
     if "hundred" in lower:
-        lower = re.sub(r"\ba\s+hundred\b", lambda m: _pad(m, "100"), lower)
+        # alpha2digit reads "one hundred and twenty" as "100 and 20"; "hundred twenty" it reads whole.
         lower = re.sub(r"\bhundred\s+and\b", lambda m: "hundred".ljust(len(m.group(0))), lower)
+    if "ish" in lower:
+        lower = re.sub(r"(?<=[a-z])-ish\b", " ish", lower)  # "thirty-ish": one word to alpha2digit
     norm = normalize(lower)
     folded = fold_aligned(norm)
     rewritten: list[tuple[int, int]] = []
@@ -230,7 +235,7 @@ def _clause_end(folded: str, position: int) -> int:
     return match.start() if match else len(folded)
 
 
-def _context(folded: str, count: _Count, hits: list[Hit], with_units: bool) -> _Count:
+def _context(folded: str, count: _Count, hits: list[Hit]) -> _Count:
     """What the words around a number make of it: money, time, a bound, a unit, someone else's."""
     if count.score:  # said in words: its own pattern already read it
         return replace(count, notes=count.notes | _clause_notes(folded, count, hits))
@@ -266,6 +271,8 @@ def _context(folded: str, count: _Count, hits: list[Hit], with_units: bool) -> _
     score = 4 if unit else 0 if noun else 2
     score += ("self" in count.notes) + ("now" in count.notes) + count.score
     score -= 3 * bool(count.notes & {"past", "future"})
+    # Part of the company or the seats wanted lose to the whole company ("a team of 6 in a 300 people company").
+    score += ("whole" in count.notes) - 2 * bool(count.notes & {"part", "seats"})
     return replace(count, score=score)
 
 
@@ -310,9 +317,14 @@ def _unit_next_to(folded: str, count: _Count, hits: list[Hit], after: int) -> tu
             gap = _gap_words(folded[after : hit.start])
             if gap is not None and len(gap) <= 3 and all(word in w.BRIDGE_AFTER for word in gap):
                 return count.start, hit.end
-        elif hit.end <= count.start:
-            gap = _gap_words(folded[hit.end : count.start])
-            if gap is not None and len(gap) <= 4 and all(word in w.BRIDGE_BEFORE for word in gap):
+        elif hit.end <= count.start and not _other_noun(folded, after, hits):
+            between = folded[hit.end : count.start]
+            gap = _WORD.findall(between)
+            if (
+                "".join(_LABEL_GAP.findall(between)) == between
+                and len(gap) <= 4
+                and all(word in w.BRIDGE_BEFORE for word in gap)
+            ):
                 return hit.start, count.end
     return None
 
@@ -321,7 +333,7 @@ def _other_noun(folded: str, after: int, hits: list[Hit]) -> bool:
     """Whether the number is followed by a word for something it counts ("3 tools", "2 oficinas")."""
     rest = folded[after : _clause_end(folded, after)]
     for word in _WORD.findall(rest)[:4]:
-        if word.isdigit():
+        if word.isdigit() or word in w.NOT_NOUNS:
             return False
         if word not in w.BRIDGE_AFTER:
             return not any(hit.start >= after and word in folded[hit.start : hit.end] for hit in hits)
@@ -329,7 +341,7 @@ def _other_noun(folded: str, after: int, hits: list[Hit]) -> bool:
 
 
 def _clause_notes(folded: str, count: _Count, hits: list[Hit]) -> set[str]:
-    """past / future / others / now / question: what the clause around a number is about."""
+    """What the clause around a number says of it: past, future, others, now, question, part, seats, whole, stated."""
     start = _clause_start(folded, count.start)
     end = _clause_end(folded, count.end)
     clause = folded[start:end]
@@ -344,14 +356,41 @@ def _clause_notes(folded: str, count: _Count, hits: list[Hit]) -> set[str]:
         notes.add("past")
     if w.FUTURE.search(clause):
         notes.add("future")
-    if w.OTHERS.search(clause):
+    blanked_ahead = clause[: max(0, count.start - start)]
+    if w.OTHERS.search(blanked_ahead) or w.OF_THEM.match(folded, count.end):
         notes.add("others")
     if w.NOW.search(ahead):
         notes.add("now")
     tail = folded[count.end : end + 1]
     if "?" in tail or "¿" in ahead:
         notes.add("question")
+    said_end = (count.said or (count.start, count.end))[1]
+    near = (
+        clause[max(0, count.start - start - 30) : max(0, count.start - start)] + " " + folded[said_end : said_end + 25]
+    )
+    if w.PART.search(near):
+        notes.add("part")
+    if w.SEATS.search(clause) or w.SEATS_BEFORE.search(ahead[-16:]):
+        notes.add("seats")
+    if w.WHOLE.match(folded, said_end):
+        notes.add("whole")
+    if w.PAST_AFTER.search(folded, said_end, end):
+        notes.add("past")
+    if _stated(folded, count, start, said_end, end, hits):
+        notes.add("stated")
     return notes
+
+
+def _stated(folded: str, count: _Count, start: int, said_end: int, end: int, hits: list[Hit]) -> bool:
+    """Whether the clause states the count as the company's own (see ``STATED_BEFORE``)."""
+    said_start = (count.said or (count.start, count.end))[0]
+    if any(hit.start == said_start for hit in hits) or w.WHOLE.match(folded, said_end):
+        return True  # "headcount is 45", "a 40-person company"
+    ahead = folded[start:said_start]
+    if w.STATED_BEFORE.search(ahead):
+        return True
+    rest = _WORD.findall(folded[said_end:end])
+    return not _WORD.findall(ahead) and (not rest or rest[0].isdigit() or rest[0] in w.STATED_AFTER)
 
 
 def _drop_years(folded: str, counts: list[_Count]) -> list[_Count]:
@@ -370,7 +409,9 @@ def _acceptable(count: _Count, *, strict: bool, with_units: bool) -> bool:
     if count.notes & {"money", "not_a_count", "others"}:
         return False
     if strict:
-        return count.unit and not count.notes & {"past", "future", "question"}
+        return (
+            count.unit and "stated" in count.notes and not count.notes & {"past", "future", "question", "part", "seats"}
+        )
     if "future" in count.notes:
         return False  # "we'll be 100 next year", "hiring 10": not how many they are
     return not (with_units and count.noun)
@@ -388,7 +429,7 @@ def _confidence(folded: str, count: _Count, said: str, *, tie: bool) -> float:
         confidence = 0.4
     if count.noun:
         confidence = min(confidence, 0.6)
-    if "past" in count.notes or "future" in count.notes:
+    if count.notes & {"past", "future", "part", "seats"}:
         confidence = min(confidence, 0.5)
     if tie:
         confidence = min(confidence, 0.6)

@@ -91,7 +91,7 @@ BELOW_AFTER = re.compile(r"\s*(?:or\s+(?:less|fewer)\b|o\s+menos\b|max\b|tops\b|
 
 # Words about the past or the future around a number: "we were 20 last year", "hiring 10 more".
 PAST = re.compile(
-    r"\b(?:used\s+to|were|was|last\s+year|last\s+month|previously|before|back\s+then|back\s+in|ago|originally"
+    r"\b(?:used\s+to|we\s+were|they\s+were|was|last\s+year|last\s+month|previously|before|back\s+then|back\s+in|ago|originally"
     r"|started\s+(?:with|as|at)|up\s+from|down\s+from|eramos|era|fuimos|antes|el\s+ano\s+pasado|hace|empezamos"
     r"|al\s+principio|al\s+empezar|en\s+su\s+dia)\b"
 )
@@ -100,18 +100,64 @@ FUTURE = re.compile(
     r"|going\s+to|expect(?:ing)?|by\s+next|next\s+year|more\s+by|contratar|contratando|queremos|vamos\s+a"
     r"|esperamos|objetivo|meta|el\s+ano\s+que\s+viene|el\s+proximo\s+ano|llegar\s+a|seremos|would\s+like)\b"
 )
+# The past said after the number: "we lost 20 people last year", "contratamos 5 el mes pasado".
+PAST_AFTER = re.compile(
+    r"\b(?:last\s+(?:year|month|week|quarter)|(?:el|la)\s+(?:ano|mes|semana|trimestre)\s+pasad[oa]|ago|hace|before"
+    r"|back\s+then|en\s+su\s+dia)\b"
+)
 NOW = re.compile(r"\b(?:now|currently|today|right\s+now|at\s+the\s+moment|ahora|actualmente|hoy|de\s+momento)\b")
 # Somebody else's numbers: "we sell to companies with 50-200 employees", "nuestros clientes tienen 500".
 OTHERS = re.compile(
     r"\b(?:clients?|customers?|clientes?|companies|empresas|compan[ií]as|prospects?|leads|competitors?|competencia"
-    r"|sell\s+to|vendemos\s+a|target(?:ing)?|partners?|socios|users|usuarios|buyers|compradores|"
-    r"of\s+them|de\s+ellos|de\s+ellas|de\s+los\s+cuales|of\s+whom)\b"
+    r"|sell\s+to|vendemos\s+a|target(?:ing)?|partners?|socios|users|usuarios|buyers|compradores)\b"
+)
+# A share of a number said before: "40 people, 10 of them in sales".
+OF_THEM = re.compile(
+    r"\s*(?:of\s+them|of\s+whom|of\s+which|de\s+ellos|de\s+ellas|de\s+los\s+cuales|de\s+las\s+cuales)\b"
+)
+# Part of the company, not all of it: "my team is 8 people", "3 in sales", "our 12-person sales team".
+PART = re.compile(
+    r"\b(?:my|our|the|mi|nuestro|el)\s+(?:[a-z]+\s+)?(?:team|equipo|department|departamento|dept|area|office|oficina)\b"
+    r"|\b(?:sales|marketing|ventas|comercial|engineering|dev|support|soporte|ops|it|hr|rrhh|cs)\s+(?:team|dept)\b"
+    r"|\b(?:in|on|en)\s+(?:sales|marketing|ventas|el\s+equipo|the\s+team|my\s+team|mi\s+equipo|mine|my\s+department)\b"
+    r"|\bequipo\s+(?:de\s+)?(?:ventas|marketing|comercial|soporte)\b|\b(?:of\s+which|de\s+los\s+que)\b"
+    r"|\b(?:run|manage|lead|head|dirijo|llevo|gestiono|coordino)\s+(?:a\s+|an\s+|un\s+)?(?:[a-z]+\s+)?(?:team|equipo)\b"
+)
+# Seats, not headcount: "3 people will use it", "licenses for 25 people", "para 10 personas".
+SEATS_BEFORE = re.compile(r"\b(?:for|para)\s+(?:about\s+|around\s+|unos\s+|unas\s+|some\s+)?$")
+SEATS = re.compile(
+    r"\b(?:will|would|going\s+to|to|gonna)\s+use\b|\buse\s+it\b|\blicen[cs]e?s?\b|\blicencias?\b|\bseats?\b"
+    r"|\busers?\b|\busuarios?\b|\bplazas\b|\baccounts?\b|\bcuentas\b|\bpuestos\b|\blo\s+usar[aá]n?\b"
+    r"|\blo\s+van\s+a\s+usar\b|\bprice\b|\bpricing\b|\bprecio\b|\bcost\b|\bcuesta\b|\bquote\b|\bplan\b"
+)
+# The whole company: "a 300 people company", "80 in total", "en toda la empresa".
+WHOLE = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?:company|companies|empresa|organi[sz]ation|org|overall|in\s+total|en\s+total|total"
+    r"|in\s+the\s+(?:whole\s+)?company|en\s+(?:toda\s+)?la\s+empresa|across\s+the\s+company)\b"
 )
 # The visitor counts themself: "we're 40", "somos 40", "40 of us", "we have 40".
 SELF = re.compile(
     r"\b(?:we\s+are|we're|were|we\s+have|we've\s+got|we\s+got|there\s+are|there's|somos|tenemos|hay|team\s+of"
     r"|equipo\s+de|total\s+of|un\s+total\s+de|headcount)\s*(?:is\s+|of\s+|de\s+)?$"
 )
+# A volunteered count must be stated as the company's size: "we're 40 people", "a company of 50
+# people", "tenemos 30 empleados", "a 40-person company", "headcount is 45", or on its own
+# ("40 employees, based in Madrid"), never as the object of another verb ("we talk to 200 people").
+STATED_BEFORE = re.compile(
+    r"\b(?:we\s+are|we're|were|we\s+have|we've\s+got|we\s+got|we\s+now\s+have|there\s+are|there's|i\s+have"
+    r"|(?:we|i)\s+(?:employ|get|receive|generate|handle|process|close|sign|manage|run)|employs?|employing|somos"
+    r"|tenemos|hay|contamos\s+con|empleamos|recibimos|generamos|gestionamos|cerramos|team\s+of|equipo\s+de"
+    r"|total\s+of|un\s+total\s+de|(?:company|business|firm|startup|agency|shop|org|organi[sz]ation|empresa|agencia"
+    r"|negocio|compa[nñ]ia|startup)\s+(?:with|of|con|de)|size\s+(?:is|of)|we're\s+now|somos\s+ya|ya\s+somos)"
+    r"\s+(?:now\s+|already\s+|ya\s+|ahora\s+|currently\s+|actualmente\s+)?(?:a\s+|an\s+|un\s+|una\s+)?$"
+)
+# What may follow a count stated on its own: nothing, or where and how ("40 employees in Madrid").
+STATED_AFTER = frozenset(
+    {"in", "at", "en", "across", "based", "located", "worldwide", "globally", "total", "overall", "here", "aqui",
+     "work", "working", "trabajan", "trabajamos", "currently", "now", "ahora", "roughly", "approx", "more", "or",
+     "o", "mas", "y", "and", "plus", "full", "part", "company", "empresa", "today", "hoy", "actualmente", "ish",
+     "give", "so", "aprox", "aproximadamente", "de", "of", "entre", "between"}
+)  # fmt: skip
 OF_US = re.compile(r"\s*(?:of\s+us|de\s+nosotros|in\s+total|en\s+total|total|all\s+together|en\s+la\s+empresa)\b")
 CLAUSE_BREAK = re.compile(r"[,;.!?()\n]\s|[;!?()\n]|\s(?:and|but|y|pero|aunque|though|while|mientras)\s|\.$")
 
@@ -123,6 +169,15 @@ BRIDGE_AFTER = frozenset(
      "max", "directos", "directs", "internal", "internos", "fte", "ftes", "inhouse", "house", "propios", "own",
      "around", "about", "maybe", "unos", "unas", "aproximadamente", "employed", "contratados", "now", "ahora",
      "currently", "right", "at", "moment", "hoy", "asi", "like", "que", "some", "odd"}
+)  # fmt: skip
+# After a number, words that are not a thing it counts: "20 of us across 2 offices", "15 in Madrid".
+NOT_NOUNS = frozenset(
+    {"across", "in", "at", "from", "with", "for", "between", "among", "worldwide", "globally", "overall",
+     "en", "con", "desde", "para", "entre", "por", "repartidos", "spread", "split", "distributed", "based",
+     "and", "y", "or", "o", "but", "pero", "if", "si", "when", "cuando", "which", "que", "who", "quienes", "is",
+     "are", "es", "son", "so", "asi", "roughly", "approximately", "give", "take", "counting", "odd", "pico", "algo",
+     "growing", "creciendo", "total", "tops", "max", "yet", "todavia", "aun", "ya", "already", "too", "tambien",
+     "also", "maybe", "quizas", "lol", "haha", "jaja", "tbh", "btw", "thanks", "gracias"}
 )  # fmt: skip
 # Words between a unit word and the number after it ("headcount is about 40", "plantilla de unas 30").
 BRIDGE_BEFORE = frozenset(
@@ -137,6 +192,7 @@ BRIDGE_BEFORE = frozenset(
 
 # Word quantities, written as digits before the numbers are read (padded, so spans keep their place).
 QUANTITY_WORDS = [
+    (re.compile(r"\b(?:a|one|un)\s+100\b"), "100"),  # "a hundred", written "a 100" by alpha2digit
     (re.compile(r"\b(?:half\s+a\s+dozen|media\s+docena)\b"), "6"),
     (re.compile(r"\b(?:a\s+|one\s+|una\s+)?(?:dozen|docena)\b(?!s)"), "12"),
     (re.compile(r"\b(?:a\s+)?couple\s+(?:of\s+)?dozen\b"), "24"),
@@ -168,7 +224,10 @@ ME_PLUS = re.compile(
     r"\b(?:(?:just\s+|only\s+)?me\s+(?:and|plus|\+)|(?:solo\s+)?yo\s+(?:y|mas|\+))\s+(?P<n>\d+)"
     r"(?:\s+(?:others?|more|people|colleagues|partners?|guys|mas|personas|companeros|socios|empleados|employees))?"
 )
-PAIR = re.compile(r"\b(?:my\s+(?:partner|co-?founder|business\s+partner)\s+and\s+(?:i|me)|mi\s+soci[oa]\s+y\s+yo)\b")
+PAIR = re.compile(
+    r"\b(?:my\s+(?:partner|co-?founder|business\s+partner)\s+and\s+(?:i|me)|(?:just\s+|only\s+)?me\s+and\s+my"
+    r"\s+(?:partner|co-?founder|business\s+partner)|mi\s+soci[oa]\s+y\s+yo|yo\s+y\s+mi\s+soci[oa])\b"
+)
 ONE = re.compile(r"\b(?:one|uno|una|un|a|an|single|solo|un\s+solo|una\s+sola|a\s+single)\s+$")
 ZERO = re.compile(
     r"\b(?:no|zero|cero|ningun|ninguna|ninguno|not\s+a\s+single|not\s+any|ni\s+un|ni\s+una|0)\s+(?:\w+\s+)?$"

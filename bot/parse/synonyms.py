@@ -154,12 +154,16 @@ def _phrases(languages: Mapping[str, Sequence[str]] | Sequence[str]) -> Iterable
         yield from ([languages] if isinstance(languages, str) else languages)
 
 
+# The plurals that do not end in -s: "a 40-person company" says "people" too.
+_IRREGULAR = {"people": ("person",), "men": ("man",), "women": ("woman",), "children": ("child",)}
+
+
 @lru_cache(maxsize=65536)
 def _forms(word: str) -> frozenset[str]:
     """The word and what it is the plural of: "empleados" -> empleado, "paises" -> pais, "companies" -> company."""
     if word.endswith("'s") and len(word) > 3:
         word = word[:-2]  # "hubspot's free crm"
-    forms = {word}
+    forms = {word, *_IRREGULAR.get(word, ())}
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         forms.add(word[:-1])
         if len(word) > 4 and word.endswith("es"):

@@ -23,6 +23,7 @@ class _Said:
     start: int
     end: int
     statement: bool  # "we do", "no tenemos": outweighs a bare "yes" / "no"
+    content: bool = False  # "we use HubSpot": a yes, but not against a bare "no" before it
     planned: bool = False  # "we're planning to get one": no, said less surely
 
 
@@ -44,13 +45,15 @@ def parse_yes_no(text: str, *, name: str, strict: bool = False) -> Answer:
     for pattern, value, statement in (
         (yn.NO_STATEMENT, NO, True),
         (yn.YES_STATEMENT, YES, True),
+        (yn.YES_CONTENT, YES, False),
         (yn.NO_WORD, NO, False),
         (yn.YES_WORD, YES, False),
         (yn.EMOJI_NO, NO, False),
         (yn.EMOJI_YES, YES, False),
     ):
         found, blank = _take(blank, pattern)
-        said += [_Said(value, m.start(), m.end(), statement) for m in found]
+        content = pattern is yn.YES_CONTENT
+        said += [_Said(value, m.start(), m.end(), statement or content, content) for m in found]
     alone = folded.strip(" .!¡¿?\n\t")
     if not said and alone in yn.ALONE_YES | yn.ALONE_NO:
         start = folded.index(alone)
@@ -97,6 +100,8 @@ def _decide(said: list[_Said]) -> tuple[_Said, float]:
     one" is yes); two statements that disagree give the first, two bare words the last."""
     statements = [s for s in said if s.statement]
     words = [s for s in said if not s.statement]
+    if words and statements and all(s.content for s in statements) and words[0].value != YES:
+        return words[0], 0.75  # "no, usamos Excel": no, and what they use instead
     if statements:
         values = {s.value for s in statements}
         first = statements[0]

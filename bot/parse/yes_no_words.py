@@ -53,13 +53,21 @@ NO_STATEMENT = _phrases(
     r"|soliamos|usabamos|teniamos|tenemos\s+(?:cero|ningun[oa]?)|no\s+(?:lo\s+|la\s+|los\s+|las\s+|nos\s+)?"
     r"[a-z]+(?:amos|emos|imos)|no\s+(?:hay|tengo|uso|usa|tiene|hace|hago)|sin\s+(?:nada|crm|uno|una)"
 )
+# "we do", "we do use one", "sí que tenemos", "lo tenemos": the question's own yes. It outweighs a
+# bare "no" before it ("no, we do use one" is yes).
 YES_STATEMENT = _phrases(
-    r"(?:yes\s+)?(?:we|i)\s+(?:sure\s+|certainly\s+|definitely\s+|already\s+|currently\s+|actually\s+|do\s+)?"
-    r"(?:do|have|use|did|run|got)|we'?ve\s+got|we'?re\s+using|we\s+are\s+using|we\s+already|already"
-    r"|that'?s\s+(?:right|correct|true)|that\s+is\s+(?:right|correct|true)|it\s+does|(?:lo|la|los|las)\s+"
-    r"(?:tenemos|usamos|utilizamos|hacemos)|tenemos|usamos|utilizamos|contamos\s+con|trabajamos\s+con|ya\s+[a-z]+mos"
-    r"|asi\s+es|eso\s+es|claro\s+que\s+si|por\s+supuesto\s+que\s+si|desde\s+luego|sin\s+duda|hay\s+un[oa]?"
-    r"|of\s+course\s+we\s+do|you\s+bet|yes\s+we\s+(?:do|have|are)|why\s+not|por\s+qu[eé]\s+no"
+    r"(?:yes\s+)?(?:we|i)\s+(?:sure\s+|certainly\s+|definitely\s+|actually\s+|really\s+)?(?:do|did)(?:\s+(?:use|have)"
+    r"(?:\s+(?:one|it|a\s+[a-z]+))?)?|(?:we|i)\s+(?:already\s+|currently\s+)?(?:have|use|got|run)\s+(?:one|it)\b"
+    r"|we'?ve\s+got\s+(?:one|it)|we\s+already|already|that'?s\s+(?:right|correct|true)|that\s+is\s+(?:right|correct"
+    r"|true)|it\s+does|(?:lo|la|los|las)\s+(?:tenemos|usamos|utilizamos|hacemos)|(?:tenemos|usamos|utilizamos)\s+un[oa]?"
+    r"|si\s+que\s+[a-z]+mos|ya\s+[a-z]+mos|asi\s+es|eso\s+es|claro\s+que\s+si|por\s+supuesto\s+que\s+si|desde\s+luego"
+    r"|sin\s+duda|hay\s+un[oa]?|of\s+course\s+we\s+do|you\s+bet|yes\s+we\s+(?:do|have|are)|why\s+not|por\s+qu[eé]\s+no"
+)
+# "we use HubSpot", "usamos Excel": a yes on its own, but after a bare "no" it names what they use
+# instead ("no, usamos Excel" is no).
+YES_CONTENT = _phrases(
+    r"(?:we|i)\s+(?:already\s+|currently\s+|actually\s+)?(?:have|use|run|got)|we'?ve\s+got|we'?re\s+(?:using|on)"
+    r"|we\s+are\s+(?:using|on)|tenemos|usamos|utilizamos|contamos\s+con|trabajamos\s+con"
 )
 # Interjections: a bare yes or no, the usual whole answer to a yes/no question.
 YES_WORD = _phrases(

@@ -116,3 +116,11 @@ def test_refusals_and_doubts_are_told_apart() -> None:
     assert _read("prefer not to say").reason.startswith("declined to say")
     assert _read("no lo sé").kind is Kind.UNDECIDED
     assert _read("no lo sé", strict=True).kind is Kind.UNKNOWN
+
+
+def test_part_of_the_company_or_seats_are_read_only_when_asked_and_less_surely() -> None:
+    asked = _read("we need it for 10 people")
+    assert asked.value == 10
+    assert asked.confidence <= 0.5
+    assert _read("we need it for 10 people", strict=True).kind is Kind.UNKNOWN
+    assert _read("my team is 8 people", strict=True).kind is Kind.UNKNOWN

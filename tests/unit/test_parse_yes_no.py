@@ -36,7 +36,7 @@ def test_a_yes_or_no_is_never_volunteered(text: str) -> None:
 def test_a_statement_outweighs_the_bare_word_before_it() -> None:
     answer = parse_yes_no("no, we do use one", name="uses_crm")
     assert answer.value == "yes"
-    assert answer.reason == "'we do use' = yes"
+    assert answer.reason == "'we do use one' = yes"
     assert answer.confidence < parse_yes_no("yes we do", name="uses_crm").confidence
 
 
