@@ -198,3 +198,24 @@ def test_an_invalid_declared_criterion_is_refused_and_the_last_good_sla_keeps_se
     assert "how many people" in visitor.say_text("our SDRs waste time on bad leads").lower()
     logs = Path(stack.log_dir or ".") / "actions.log"
     assert f"{saas}:" in logs.read_text() and "unknown type 'numbr'; did you mean 'number'?" in logs.read_text()
+
+
+def test_an_unsure_declared_answer_is_checked_with_buttons_before_it_counts(stack: Stack, saas: Path) -> None:
+    visitor = Visitor(stack)
+    visitor.say_text("hello")
+    visitor.say_text("our inbound leads sit in a spreadsheet for days")
+    reply = visitor.say_text("a few of us")
+    assert "just to check" in reply.lower() and "3 employees" in reply, reply
+    assert "company_size" not in (visitor.slots().get("criteria_answers") or {})  # not stored until confirmed
+    reply = visitor.click("No")
+    assert "how many people" in reply.lower(), reply  # the hint, then the question again
+    assert "which industry" in visitor.say_text("12 in total").lower()
+    assert visitor.lead().answers["company_size"].value == pytest.approx(12)
+
+    other = Visitor(stack)
+    other.say_text("hello")
+    other.say_text("our inbound leads sit in a spreadsheet for days")
+    other.say_text("my team is 8 people")
+    assert "which industry" in other.click("Yes").lower()
+    size = other.lead().answers["company_size"]
+    assert size.value == pytest.approx(8) and size.confidence == 1.0
