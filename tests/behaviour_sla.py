@@ -5,7 +5,11 @@ Need's top rule gives up 10 points to the behaviour criteria, so the best answer
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +68,13 @@ def behaviour_sla_text(default: str | None = None) -> str:
 def write_behaviour_sla(path: Path) -> Path:
     path.write_text(behaviour_sla_text(), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def behaviour_sla(stack: Any) -> Iterator[Path]:
+    """The running action server's SLA, with the behaviour criteria, until the test ends (hot reload)."""
+    path = Path(stack.sla_path)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(behaviour_sla_text(original), encoding="utf-8")
+    yield path
+    path.write_text(original, encoding="utf-8")
