@@ -163,3 +163,13 @@ def test_a_visit_without_page_context_scores_the_unknown_rules(sla: SLA, sqlite_
     assert {n: lead.answers[n].kind.value for n in BEHAVIOUR_NAMES} == dict.fromkeys(BEHAVIOUR_NAMES, "unknown")
     line = lead.score.criterion("campaign")
     assert line is not None and (line.points, line.explanation) == (0, "no campaign tag (no utm_source tag)")
+
+
+def test_forgetting_a_visitor_id_erases_that_browsers_leads(
+    sla: SLA, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = LeadStore(sqlite_url)
+    finish_lead(store, _lead(sla, ANSWERS), sla=sla, handoff=False)
+    out = _run(capsys, "forget", _metadata()["visitor"]["id"])
+    assert "deleted 1 lead(s) (conv-behaviour)" in out
+    assert store.get("conv-behaviour") is None
