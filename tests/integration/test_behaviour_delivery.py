@@ -151,8 +151,11 @@ def test_page_context_alone_does_not_make_a_conversation_answered(
     store.save(_lead(sla, {}))  # said nothing yet: the behaviour criteria are scored all the same
     stored = store.get("conv-behaviour")
     assert stored is not None and stored.score == 10
+    assert stored.last_answer_at is None  # what `leadbot report` measures delivery from
     assert json.loads(_run(capsys, "export", "--format", "json")) == []
     store.save(_lead(sla, {"need": ANSWERS["need"]}))
+    answered = store.get("conv-behaviour")
+    assert answered is not None and answered.last_answer_at is not None
     (lead,) = json.loads(_run(capsys, "export", "--format", "json"))
     assert lead["answers"]["need"]["points"] == 20 and lead["score"] == 30
 
