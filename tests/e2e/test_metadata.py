@@ -180,3 +180,16 @@ def test_a_consent_banner_decides_about_the_visitor_id(web_visitor, web_url, fak
     page.evaluate("() => window.Leadbot.rememberVisitor(false)")  # ...and changed their mind
     assert chat.metadata()["visitor"] is None
     assert page.evaluate("() => localStorage.getItem('leadbot:visitor')") is None
+
+
+def test_without_storage_there_is_no_visitor_id_rather_than_a_new_one_per_page(web_visitor, web_url, fake_rasa):
+    ctx = web_visitor(fake_rasa.url)
+    ctx.context.add_init_script("Storage.prototype.setItem = () => { throw new DOMException('blocked'); };")
+    page = ctx.new_page()
+    page.goto(f"{web_url}/index.html")
+    chat = ChatWidget(page)
+    chat.launcher.wait_for()
+    meta = chat.metadata()
+    assert meta["visitor"] is None  # "returning" is then unknown, not "no"
+    assert meta["visit"]["started_at"] and [p["path"] for p in meta["pages"]] == ["/index.html"]
+    assert ctx.errors == []

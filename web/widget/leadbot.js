@@ -162,7 +162,9 @@
       v.visits += 1;
     }
     store.set("visitor", v);
-    return v;
+    // Storage blocked (private mode): an id we cannot keep would call every visit a first one.
+    const kept = store.get("visitor", null);
+    return kept && kept.id === v.id ? v : null;
   }
 
   function _randomId() {
