@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.conversation.behaviour import behaviour_answer, behaviour_answers
 from bot.conversation.lead import score_slots, snapshot
@@ -18,6 +20,7 @@ from bot.conversation.visit import page_context
 from bot.parse.base import Kind
 from bot.sla import CriterionSpec, Rule, check_sla, load_sla
 from tests.behaviour_sla import BEHAVIOUR_NAMES, behaviour_sla_text
+from tests.fuzzing import metadata as hostile_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 1, 21, 10, tzinfo=timezone.utc)
@@ -248,6 +251,25 @@ def test_visitor_null_forgets_the_id_an_earlier_message_carried() -> None:
     assert later is not None and "visitor" not in later
     kept = page_context(first, {"page": {"path": "/"}}, NOW)  # an older widget says nothing: keep it
     assert kept is not None and kept["visitor"]["id"] == VISITOR_ID
+
+
+SIGNALS = ("pages", "page_count", "seconds_on_site", "returning", "utm_source", "utm_campaign", "referrer_domain")
+
+
+# `now` is the server's clock: this century, whatever the browser's says.
+SERVER_CLOCK = st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1), timezones=st.just(timezone.utc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=hostile_metadata, second=hostile_metadata, now=SERVER_CLOCK)
+def test_any_metadata_gives_a_bounded_answer_for_every_signal(first: Any, second: Any, now: datetime) -> None:
+    context = page_context(page_context(None, first, now), second, now)
+    for signal in SIGNALS:
+        answer = behaviour_answer("crit", _spec(signal, ["/pricing*"]), context, now)
+        assert answer.kind in (Kind.VALUE, Kind.UNKNOWN)
+        if isinstance(answer.value, float):
+            assert 0 <= answer.value <= 86400
+        assert len(answer.reason) < 400
 
 
 # ----------------------------------------------------------------- scoring
