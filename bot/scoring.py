@@ -123,6 +123,8 @@ def score_answers(
 def _describe(rule: Rule) -> str:
     if rule.when is not None:
         return f"when: {rule.when}"
+    if rule.in_ is not None:
+        return f"in: [{', '.join(rule.in_)}]"
     parts = [f"min: {rule.min:g}" if rule.min is not None else "", f"max: {rule.max:g}" if rule.max is not None else ""]
     return ", ".join(p for p in parts if p)
 

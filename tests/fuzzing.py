@@ -35,6 +35,15 @@ json_value = st.recursive(
     json_leaf, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4), max_leaves=12
 )
 page = st.fixed_dictionaries({"url": st.sampled_from(PAYLOADS) | st.text(), "title": st.sampled_from(PAYLOADS)})
+# What the widget says about the visit and the visitor (behaviour criteria), and what it should not.
+instant = st.sampled_from(
+    ["2026-12-01T10:00:00.000Z", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2026-12-01T10:00:00"]
+)
+visit = st.dictionaries(st.sampled_from(["started_at", "sent_at", "x"]), instant | json_leaf, max_size=3)
+visitor = json_leaf | st.fixed_dictionaries(
+    {"id": st.sampled_from(["3f0c9a1e-1111-4222-8333-444455556666", *PAYLOADS]) | json_leaf},
+    optional={"visits": json_leaf, "returning": json_leaf},
+)
 metadata = st.one_of(
     st.just({}),
     st.dictionaries(st.text(max_size=20), json_value, max_size=5),
@@ -44,7 +53,8 @@ metadata = st.one_of(
             "utm": st.dictionaries(st.sampled_from(["utm_source", "utm_campaign", "x"]), st.sampled_from(PAYLOADS)),
             "pages": st.lists(st.fixed_dictionaries({"path": st.text(max_size=50), "seconds": json_leaf}), max_size=3),
             "language": st.sampled_from(["en", "es", "<x>", "", "zz-ZZ"]),
-        }
+        },
+        optional={"visit": visit | json_leaf, "visitor": visitor},
     ),
     json_leaf,
 )

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 
+from bot.conversation.behaviour import behaviour_answers
 from bot.conversation.dialogue import apply_clarifications
 from bot.conversation.reading import parse_answers
 from bot.conversation.typed import slot_view
@@ -26,6 +27,16 @@ def conversation_start(events: Iterable[Mapping[str, Any]]) -> datetime:
         if event.get("event") == "user" and event.get("timestamp"):
             return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc)
     return datetime.now(tz=timezone.utc)
+
+
+def last_message_at(events: Iterable[Mapping[str, Any]]) -> datetime:
+    """When the visitor last wrote: "now" for what the page context says (time on site), so a
+    snapshot rebuilt later from the same events scores the same."""
+    latest = None
+    for event in events:
+        if event.get("event") == "user" and event.get("timestamp"):
+            latest = float(event["timestamp"])
+    return datetime.fromtimestamp(latest, tz=timezone.utc) if latest is not None else datetime.now(tz=timezone.utc)
 
 
 def transcript(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
@@ -48,15 +59,20 @@ def signals(page_context: Mapping[str, Any] | None) -> dict[str, bool]:
     return {"viewed_pricing": any("pricing" in path for path in [*paths, current])}
 
 
-def _answers_and_score(slots: Mapping[str, Any], sla: SLA, today: date) -> tuple[dict[str, Answer], Score]:
-    """The SLA questions' slot values parsed as answers, and their score with the visit signals."""
+def _answers_and_score(
+    slots: Mapping[str, Any], sla: SLA, today: date, now: datetime | None = None
+) -> tuple[dict[str, Answer], Score]:
+    """The SLA questions' slot values parsed as answers, the behaviour criteria computed from
+    the page context as of `now`, and their score with the visit signals."""
     slots = slot_view(slots)
     answers = apply_clarifications(parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today), slots)
-    return answers, score_answers(answers, sla, signals=signals(slots.get("page_context")))
+    context = slots.get("page_context")
+    answers.update(behaviour_answers(sla, context, now or datetime.now(tz=timezone.utc)))
+    return answers, score_answers(answers, sla, signals=signals(context))
 
 
-def score_slots(slots: Mapping[str, Any], sla: SLA, today: date) -> Score:
-    return _answers_and_score(slots, sla, today)[1]
+def score_slots(slots: Mapping[str, Any], sla: SLA, today: date, now: datetime | None = None) -> Score:
+    return _answers_and_score(slots, sla, today, now)[1]
 
 
 def keeps_free_text_contact(sla: SLA, slots: Mapping[str, Any]) -> bool:
@@ -83,7 +99,7 @@ def snapshot(
 ) -> LeadSnapshot:
     events = list(events)
     started_at = conversation_start(events)
-    answers, score = _answers_and_score(slots, sla, started_at.date())
+    answers, score = _answers_and_score(slots, sla, started_at.date(), last_message_at(events))
     contact = None
     if any(slots.get(key) for key in ("name", "email", "company")):
         contact = Contact(name=slots.get("name"), email=valid_email(slots), company=slots.get("company") or None)

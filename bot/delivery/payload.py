@@ -44,7 +44,7 @@ def export_object(
     for name in names:
         answer = lead.answers.get(name)
         item: dict[str, Any] = {
-            "raw": answer.raw if answer else None,
+            "raw": (answer.raw or None) if answer else None,  # a behaviour criterion has no words
             "value": answer.value if answer else None,
             "points": answer.points if answer else 0,
         }

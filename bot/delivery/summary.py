@@ -18,6 +18,7 @@ from urllib.parse import quote
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from bot.domain import AnswerRecord, Lead, Unit, built_in, unit_of
+from bot.domain.units import duration
 from bot.settings import current_settings
 
 FORMATS = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
@@ -61,6 +62,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "per_year": "per year",
         "months": "months",
         "no_plans": "no plans",
+        "page_one": "page",
+        "page_many": "pages",
+        "unknown": "unknown",
         "sales_ready": "Sales-ready",
         "nurture": "Nurture",
         "disqualified": "Disqualified",
@@ -101,6 +105,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "per_year": "al año",
         "months": "meses",
         "no_plans": "sin planes",
+        "page_one": "página",
+        "page_many": "páginas",
+        "unknown": "desconocido",
         "sales_ready": "Listo para ventas",
         "nurture": "Nutrir",
         "disqualified": "Descartado",
@@ -276,6 +283,9 @@ def _answers(lead: Lead, labels: Mapping[str, str]) -> list[dict[str, Any]]:
 
 
 def _value(lead: Lead, answer: AnswerRecord, labels: Mapping[str, str]) -> str | None:
+    signal = answer.extra.get("signal") if isinstance(answer.extra, Mapping) else None
+    if signal:
+        return _behaviour_value(signal, answer, labels)
     unit = unit_of(answer.criterion)
     if unit is Unit.MONEY and isinstance(answer.value, (int, float)):
         return _Trusted(f"≈ {answer.value:,.0f} {lead.currency or 'EUR'} {labels['per_year']}")
@@ -287,6 +297,20 @@ def _value(lead: Lead, answer: AnswerRecord, labels: Mapping[str, str]) -> str |
         # A criterion the SLA declares: the number or choice read (escaped by the template).
         return f"{answer.value:g}" if isinstance(answer.value, (int, float)) else str(answer.value)
     return None
+
+
+def _behaviour_value(signal: str, answer: AnswerRecord, labels: Mapping[str, str]) -> str:
+    """A behaviour criterion's value as a rep reads it: "2 pages", "5 min 12 s", "yes", "newsletter"."""
+    value = answer.value
+    if answer.kind != "value" or value is None:
+        return _Trusted(labels["unknown"])
+    if signal == "seconds_on_site" and isinstance(value, (int, float)):
+        return _Trusted(duration(float(value)))
+    if signal in ("pages", "page_count") and isinstance(value, (int, float)):
+        return _Trusted(f"{value:g} {labels['page_one'] if value == 1 else labels['page_many']}")
+    if signal == "returning":
+        return _Trusted(labels.get(str(value), str(value)))
+    return str(value)  # a UTM tag or a referrer domain came from the browser: escaped like the words
 
 
 __all__ = ["escape_markdown", "escape_text", "render_summary", "shorten"]

@@ -26,3 +26,13 @@ def unit_of(name: str) -> Unit:
 def built_in(name: str) -> bool:
     """Whether a built-in parser reads the criterion (else the SLA declares its type)."""
     return name in _UNITS
+
+
+def duration(seconds: float) -> str:
+    """ "45 s", "5 min 12 s", "1 h 3 min": a time on site as a rep reads it, in any language."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s" if whole % 60 else f"{whole // 60} min"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"

@@ -20,7 +20,7 @@ from bot.domain import Lead
 from bot.settings import current_settings
 from bot.storage.convert import as_datetime, to_lead
 from bot.storage.engine import engine_for
-from bot.storage.tables import LeadRow
+from bot.storage.tables import AnswerRow, LeadRow
 
 
 class StoreBase:
@@ -91,7 +91,9 @@ class StoreBase:
         elif handed_off is False:
             query = query.where(~LeadRow.handoff.has())
         if answered_only:
-            query = query.where(LeadRow.answers.any())
+            # A visitor's answer keeps their words; a behaviour criterion (computed from the
+            # page, never asked) keeps none, and alone does not make a conversation answered.
+            query = query.where(LeadRow.answers.any(AnswerRow.raw != ""))
         if limit is not None:
             query = query.limit(limit)
         with self.session() as session:

@@ -189,8 +189,9 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
             if answer_row is None:
                 answer_row = AnswerRow(lead_id=row.id, criterion=name)
                 row.answers.append(answer_row)
-                changed = True
-            elif answer_row.raw != answer.raw:
+            # Only the visitor's words make an answer new: a behaviour criterion (no words,
+            # recomputed from the page every turn) does not move `last_answer_at`.
+            if (answer_row.raw or "") != answer.raw:
                 changed = True
             answer_row.raw = answer.raw
             answer_row.kind = enum_value(answer.kind)

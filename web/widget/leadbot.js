@@ -32,6 +32,7 @@
     initialMessage: null,
     storagePrefix: "leadbot",
     visitTimeoutMinutes: 30,
+    rememberVisitor: true, // false: no visitor id (set it from your consent banner)
   };
 
   const STRINGS = {
@@ -109,7 +110,9 @@
   // ------------------------------------------------------------ visit/context
   // A "visit" is the analytics notion: it ends after visitTimeoutMinutes of
   // inactivity. Referrer and UTM tags come from its landing page only.
+  let visitIsNew = false;
   const visit = _loadVisit();
+  let visitor = _loadVisitor(visitIsNew);
 
   function _loadVisit() {
     const now = Date.now();
@@ -118,8 +121,11 @@
       const params = new URLSearchParams(location.search);
       const utm = {};
       for (const key of UTM_KEYS) utm[key] = params.get(key);
-      v = { referrer: document.referrer || null, utm, pages: [], lastSeen: now };
+      v = { referrer: document.referrer || null, utm, pages: [], startedAt: now, lastSeen: now };
+      visitIsNew = true;
     }
+    // A visit stored by an older widget: it began with its first page still listed.
+    if (!v.startedAt) v.startedAt = v.pages.length ? v.pages[0].enteredAt : now;
     const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
     const last = v.pages[v.pages.length - 1];
     const isReload = nav && nav.type === "reload" && last && last.path === location.pathname;
@@ -130,6 +136,47 @@
     v.lastSeen = now;
     store.set("visit", v);
     return v;
+  }
+
+  // ---------------------------------------------------------------- visitor
+  // A random id kept across visits (its own key: reset() and new visits keep it),
+  // so the server can tell a returning visitor, with the number of visits counted.
+  // Never kept when the page says no (rememberVisitor: false, or
+  // Leadbot.rememberVisitor(false) from a consent banner) or the browser sends
+  // Do Not Track / Global Privacy Control: any id stored before is then deleted.
+  function _mayRememberVisitor() {
+    if (config.rememberVisitor === false) return false;
+    const n = navigator;
+    return !(n.doNotTrack === "1" || window.doNotTrack === "1" || n.globalPrivacyControl === true);
+  }
+
+  function _loadVisitor(newVisit) {
+    if (!_mayRememberVisitor()) {
+      store.remove("visitor");
+      return null;
+    }
+    let v = store.get("visitor", null);
+    if (!v || typeof v.id !== "string" || !(v.visits >= 1)) {
+      v = { id: _randomId(), visits: 1 }; // this visit is the first one we count
+    } else if (newVisit) {
+      v.visits += 1;
+    }
+    store.set("visitor", v);
+    // Storage blocked (private mode): an id we cannot keep would call every visit a first one.
+    const kept = store.get("visitor", null);
+    return kept && kept.id === v.id ? v : null;
+  }
+
+  function _randomId() {
+    // randomUUID needs a secure context (https or localhost); getRandomValues does not.
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function rememberVisitor(allowed) {
+    config.rememberVisitor = Boolean(allowed);
+    visitor = _loadVisitor(false);
   }
 
   function _touchVisit() {
@@ -156,6 +203,9 @@
       },
       utm: Object.assign({}, visit.utm),
       pages,
+      // Both on the browser's clock: the server trusts only their difference.
+      visit: { started_at: new Date(visit.startedAt).toISOString(), sent_at: new Date(now).toISOString() },
+      visitor: visitor ? { id: visitor.id, visits: visitor.visits, returning: visitor.visits > 1 } : null,
       widget: WIDGET_VERSION,
     };
   }
@@ -615,6 +665,8 @@
     close,
     send: (text) => send(text),
     reset,
+    /** Allow or refuse the visitor id (e.g. from a consent banner); false deletes it. */
+    rememberVisitor,
     /** The metadata the next message would carry (for tests and debugging). */
     debugMetadata: buildMetadata,
     get sessionId() {
