@@ -50,8 +50,8 @@ CASES = [
     ),
     Broken(
         "synonym_claimed_twice",
-        "fintech: {en: [fintech, payments, banking, insurtech]",
-        "fintech: {en: [fintech, payments, saas, insurtech]",
+        "fintech: {en: [fintech, payments, banking, insurtech",
+        "fintech: {en: [fintech, payments, saas, insurtech",
         "saas, insurtech",
         "'saas' is claimed by 'software' and 'fintech'; keep it in one",
     ),
@@ -78,8 +78,8 @@ CASES = [
     ),
     Broken(
         "choice_missing_a_language",
-        "germany: {en: [germany], es: [alemania]}",
-        "germany: {en: [germany]}",
+        "germany: {en: [germany, berlin, munich], es: [alemania, berlín, múnich]}",
+        "germany: {en: [germany, berlin, munich]}",
         "germany:",
         "choice 'germany' has no 'es' synonyms",
     ),
