@@ -58,6 +58,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory, partner_origin: str) -> Iter
     running.stop()
 
 
+@pytest.fixture
+def sla_file(stack: Stack) -> Iterator[Path]:
+    """The running stack's SLA file, as marketing would edit it (hot reload); restored after the test."""
+    path = Path(stack.sla_path)
+    original = path.read_text()
+    yield path
+    path.write_text(original)
+
+
 class Visitor:
     """One website visitor talking to the bot over the REST channel."""
 

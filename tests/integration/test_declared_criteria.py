@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,14 +24,6 @@ def _installed(example: Path) -> str:
     # The examples name the shipped training files from examples/; the stack's copy of the SLA
     # sits beside a `training` link instead.
     return example.read_text().replace("../training/", "training/")
-
-
-@pytest.fixture
-def sla_file(stack: Stack) -> Iterator[Path]:
-    path = Path(stack.sla_path)
-    original = path.read_text()
-    yield path
-    path.write_text(original)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,14 +27,6 @@ from tests.integration.test_spanish import asks
 
 SLA = load_sla(ROOT / "sla.yml")
 PRICING = SLA.product_answers.topics["pricing"].answer
-
-
-@pytest.fixture
-def sla_file(stack: Stack) -> Iterator[Path]:
-    path = Path(stack.sla_path)
-    original = path.read_text()
-    yield path
-    path.write_text(original)
 
 
 def _cli(capsys: pytest.CaptureFixture[str], stack: Stack, *argv: str) -> str:

@@ -5,21 +5,10 @@ No restart and no retraining; an invalid edit leaves the last good SLA in charge
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.ops.local import Stack
 from tests.conftest import Visitor
-
-
-@pytest.fixture
-def sla_file(stack: Stack) -> Iterator[Path]:
-    path = Path(stack.sla_path)
-    original = path.read_text()
-    yield path
-    path.write_text(original)
 
 
 def _reorder_budget_first(text: str) -> str:

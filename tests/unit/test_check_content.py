@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.sla import check_sla
-from tests.unit.test_check import CONTRACT_DOMAIN, SHIPPED, Broken, _position, _write_broken
+from tests.unit.test_check import CONTRACT_DOMAIN, SHIPPED, Broken, _position, assert_reported_where_broken
 
 _NO_SALES_READY = "(sales-ready leads are handed to sales, not sent a resource); expected one of: nurture, disqualified"
 
@@ -108,15 +108,7 @@ def domain(tmp_path: Path) -> Path:
 def test_broken_content_is_reported_at_the_offending_line(
     case: Broken, shipped_text: str, tmp_path: Path, domain: Path
 ) -> None:
-    path, text = _write_broken(case, shipped_text, tmp_path)
-
-    found = [str(problem) for problem in check_sla(path, domain_path=domain)]
-
-    expected = []
-    for needles, message in case.expected:
-        line, col = _position(text, needles)
-        expected.append(f"{path}:{line}:{col}: {message(text) if callable(message) else message}")
-    assert found == expected
+    assert_reported_where_broken(case, shipped_text, tmp_path, domain)
 
 
 def test_an_sla_without_nurture_content_is_refused(shipped_text: str, tmp_path: Path, domain: Path) -> None:
