@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -309,6 +310,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.json:
         data = {k: v for k, v in report.__dict__.items() if not isinstance(v, datetime)}
         data["acceptance_rate"] = report.acceptance_rate
+        data["criteria"] = [dataclasses.asdict(tally) for tally in report.criteria]
         print(json.dumps(data, indent=2, default=str))
         return 0
     period = f"{args.since or 'beginning'} – {args.until or 'now'}"
@@ -346,6 +348,16 @@ def _report(args: argparse.Namespace) -> int:
             print(f"  {leads:>4} × {_clean(question)}")
     else:
         print("Questions the assistant could not answer: none")
+    if report.criteria:
+        print("By criterion (answered, not understood, mean points; which rules fired):")
+        for tally in report.criteria:
+            mean = f"{tally.points_mean:.1f}" if tally.points_mean is not None else "–"
+            print(
+                f"  {tally.criterion}: {tally.answered} answered, {tally.not_understood} not understood, "
+                f"mean {mean}/{tally.max_points} points"
+            )
+            for explanation, leads in tally.outcomes[:5]:
+                print(f"  {leads:>6} × {_clean(explanation)}")
     return 0
 
 

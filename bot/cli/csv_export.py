@@ -30,10 +30,12 @@ CSV_OUTCOME_COLUMNS = (
 
 
 def csv_columns(criteria: Sequence[str]) -> list[str]:
-    """The CSV header for these criteria: three columns each, then the currency of money criteria."""
+    """The CSV header for these criteria: three columns each, then the currency of money criteria,
+    then each criterion's explanation (the rule that scored it, as sales reads it)."""
     answer_columns = [f"{c}_{f}" for c in criteria for f in ("raw", "value", "points")]
     currency_columns = [f"{c}_currency" for c in criteria if unit_of(c) is Unit.MONEY]
-    return [*CSV_LEAD_COLUMNS, *answer_columns, *currency_columns, *CSV_OUTCOME_COLUMNS]
+    explanation_columns = [f"{c}_explanation" for c in criteria]
+    return [*CSV_LEAD_COLUMNS, *answer_columns, *currency_columns, *explanation_columns, *CSV_OUTCOME_COLUMNS]
 
 
 def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = None) -> str:
@@ -49,7 +51,7 @@ def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = N
     for obj in objects:
         row: dict[str, Any] = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
         for name, answer in obj["answers"].items():
-            for key in ("raw", "value", "points", "currency"):
+            for key in ("raw", "value", "points", "currency", "explanation"):
                 if key in answer:
                     row[f"{name}_{key}"] = answer[key]
         for key, value in obj["contact"].items():

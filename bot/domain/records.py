@@ -174,6 +174,18 @@ LeadRecord = Lead
 
 
 @dataclass(frozen=True)
+class CriterionTally:
+    """How one criterion scored across the report's leads: what marketing's rules did."""
+
+    criterion: str
+    answered: int  # leads whose answer the assistant read (behaviour: computed)
+    not_understood: int  # answered in words no rule but `unknown` scores
+    points_mean: float | None  # over the answered
+    max_points: int
+    outcomes: tuple[tuple[str, int], ...]  # (the rule's explanation, leads), most frequent first
+
+
+@dataclass(frozen=True)
 class Report:
     """`leadbot report` numbers; see `LeadStore.report` for the definitions."""
 
@@ -196,6 +208,8 @@ class Report:
     # The visitors' questions nobody answered (passed on to sales), most asked first, with how
     # many leads asked each: what marketing could add to `product_answers` in sla.yml.
     unanswered_questions: tuple[tuple[str, int], ...] = ()
+    # Per criterion of the leads' breakdowns, in the SLA's order as last scored.
+    criteria: tuple[CriterionTally, ...] = ()
 
     @property
     def acceptance_rate(self) -> float | None:

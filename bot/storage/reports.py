@@ -9,7 +9,7 @@ import builtins
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from bot.domain import HANDOFF_STATUSES, Report, top_questions, utcnow
+from bot.domain import HANDOFF_STATUSES, CriterionTally, Lead, Report, top_questions, utcnow
 from bot.storage.base import StoreBase
 from bot.storage.convert import as_datetime, percentile
 
@@ -91,6 +91,43 @@ class ReportStore(StoreBase):
             follow_up_open=still_open,
             # Oldest first, so on a tie the spelling asked first is the one shown.
             unanswered_questions=top_questions(lead.visitor_questions for lead in reversed(leads)),
+            criteria=criterion_tallies(leads),
         )
 
     # ------------------------------------------------------------------ privacy
+
+
+def criterion_tallies(leads: builtins.list[Lead]) -> tuple[CriterionTally, ...]:
+    """Per criterion: how many leads answered it, how many in words only `unknown` scores, the
+    mean points, and which rules fired how often (by the rule's `explain`, without the visitor's words)."""
+    order: dict[str, None] = {}
+    answered: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    points: dict[str, builtins.list[int]] = {}
+    best: dict[str, int] = {}
+    outcomes: dict[str, dict[str, int]] = {}
+    for lead in leads:
+        for line in lead.breakdown:
+            name = line.criterion
+            order.setdefault(name)
+            best[name] = max(best.get(name, 0), line.max_points)
+            answer = lead.answers.get(name)
+            if answer is None:
+                continue
+            answered[name] = answered.get(name, 0) + 1
+            unknown[name] = unknown.get(name, 0) + (answer.kind == "unknown")
+            points.setdefault(name, []).append(line.points)
+            fired = outcomes.setdefault(name, {})
+            rule = line.explanation.removesuffix(f" ({answer.reason})") if answer.reason else line.explanation
+            fired[rule] = fired.get(rule, 0) + 1
+    return tuple(
+        CriterionTally(
+            criterion=name,
+            answered=answered.get(name, 0),
+            not_understood=unknown.get(name, 0),
+            points_mean=sum(points[name]) / len(points[name]) if points.get(name) else None,
+            max_points=best.get(name, 0),
+            outcomes=tuple(sorted(outcomes.get(name, {}).items(), key=lambda item: -item[1])),
+        )
+        for name in order
+    )

@@ -202,6 +202,12 @@ def test_export_columns_follow_the_sla(
         *[f"{c}_{f}" for c in ("timing", "budget", "need") for f in ("raw", "value", "points")],
     ]
     assert "budget_currency" in header and not any(h.startswith("role_") for h in header)
+    assert [h for h in header if h.endswith("_explanation")] == [
+        f"{c}_explanation" for c in ("timing", "budget", "need")
+    ]
+    row = next(csv.DictReader(io.StringIO(out)))
+    explained = json.loads(run(capsys, "export", "--format", "json")[1])[0]["answers"]["budget"]["explanation"]
+    assert explained and row["budget_explanation"] == explained
     code, out, _ = run(capsys, "export", "--format", "json")
     answers = json.loads(out)[0]["answers"]
     # the SLA's criteria first, in its order; an answer kept from before the change stays visible

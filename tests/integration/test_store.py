@@ -331,3 +331,28 @@ def test_forget_and_purge_work_in_batches_over_more_leads_than_one_batch(
     assert result.leads == 5 and result.handoffs == 5 and len(result.conversation_ids) == 5
     assert streamed and all(o["yield_per"] == 2 for o in streamed)
     assert sorted(lead.conversation_id for lead in store.list()) == sorted(s.conversation_id for s in others)
+
+
+def test_report_tallies_every_criterion_of_the_sla_including_declared_ones(store: LeadStore, tmp_path: Path) -> None:
+    from bot.conversation.lead import snapshot
+    from bot.sla import load_sla
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "saas-b2b.yml"
+    sla = load_sla(example)
+    now = utcnow().timestamp()
+    events = [{"event": "user", "text": "hi", "timestamp": now}]
+    sizes = ["we're about 40 people", "roughly 200 employees", "no idea honestly, ask HR"]
+    for number, size in enumerate(sizes):
+        slots = {"need": "our reps waste hours on bad leads", "criteria_answers": {"company_size": size}}
+        if number == 0:
+            slots["criteria_answers"]["industry"] = "we're a fintech"
+        finish_lead(store, snapshot(f"tally-{number}", slots, events, sla), sla=sla, handoff=False)
+    tallies = {t.criterion: t for t in store.report().criteria}
+    assert list(tallies)[:3] == ["need", "company_size", "industry"]  # the SLA's order
+    size = tallies["company_size"]
+    assert (size.answered, size.max_points) == (3, 10)
+    assert dict(size.outcomes) == {"5 to 49 employees": 1, "50 or more employees": 1, "size not given": 1}
+    assert size.not_understood == 0 and size.points_mean == pytest.approx((6 + 10 + 0) / 3)
+    assert tallies["industry"].answered == 1 and dict(tallies["industry"].outcomes) == {
+        "an industry we have playbooks for": 1
+    }
