@@ -210,3 +210,32 @@ def test_an_unsure_declared_answer_is_checked_with_buttons_before_it_counts(stac
     assert "which industry" in other.click("Yes").lower()
     size = other.lead().answers["company_size"]
     assert size.value == pytest.approx(8) and size.confidence == 1.0
+
+
+def test_a_spanish_visitor_on_the_saas_example_with_its_pages_asks_the_price_and_qualifies(
+    stack: Stack, saas: Path
+) -> None:
+    metadata = {
+        "language": "es",
+        "page": {"url": "https://pipewise.example/pricing.html", "path": "/pricing.html", "title": "Precios"},
+        "pages": [{"path": "/index.html", "title": "Inicio", "seconds": 40}, {"path": "/pricing.html", "seconds": 65}],
+    }
+    visitor = Visitor(stack, metadata)
+    assert "qué problema" in visitor.say_text("hola").lower()
+    assert "cuántas personas" in visitor.say_text("los comerciales pierden horas con leads que no compran").lower()
+    assert "sector" in visitor.say_text("somos unos 35 en plantilla").lower()
+    assert "país" in visitor.say_text("una empresa de software").lower()
+    assert "presupuesto" in visitor.say_text("en España, oficina en Valencia").lower()
+    reply = visitor.say_text("¿cuánto cuesta vuestro plan más barato?")
+    assert "presupuesto" in reply.lower(), reply  # passed on to sales, then the budget question again
+    visitor.say_text("unos 15.000 € al año")
+    visitor.say_text("soy la directora comercial")
+    visitor.say_text("el mes que viene")
+    lead = visitor.lead()
+    assert lead.language == "es"
+    assert lead.answers["company_size"].value == pytest.approx(35)
+    assert lead.answers["industry"].value == "software" and lead.answers["country"].value == "spain"
+    assert lead.answers["pricing_interest"].points == 5
+    assert lead.tier == "sales_ready"
+    summary = _export(stack, visitor.sender)["summary"]  # what sales reads (rendered while in progress)
+    assert "somos unos 35 en plantilla" in summary and "pricing" in summary.lower(), summary
