@@ -131,7 +131,7 @@ def _kept_as_written(answer: Answer, spec: CriterionSpec, name: str, digression:
 
 # Below this the answer to the question just asked is confirmed with the visitor ("is that
 # about 40 employees?"), as for the built-in criteria.
-_CLARIFY_BELOW = 0.6
+_CLARIFY_BELOW = 0.5
 
 
 def unsure_of(answer: Answer) -> bool:
