@@ -211,7 +211,13 @@ def read_turn(
     if sla.typed_slots and intent not in _NOT_ANSWERS:
         digression = intent in DIGRESSIONS
         fills, answers, corrected = read_declared(
-            raw, asked=declared, slots=slots, sla=sla, digression=digression, question=is_question(text)
+            raw,
+            asked=declared,
+            slots=slots,
+            sla=sla,
+            digression=digression,
+            question=is_question(text),
+            correcting=bool(CORRECTION_CUE.search(text)),  # "perdona, en realidad somos 60"
         )
         reading.fills.update(fills)
         if declared in fills and clarifying:

@@ -89,7 +89,14 @@ def _number(value: float, lang: str) -> str:
 
 
 def read_declared(
-    raw: str, *, asked: str | None, slots: Mapping[str, Any], sla: SLA, digression: bool, question: bool
+    raw: str,
+    *,
+    asked: str | None,
+    slots: Mapping[str, Any],
+    sla: SLA,
+    digression: bool,
+    question: bool,
+    correcting: bool = False,
 ) -> tuple[dict[str, str], dict[str, Answer], list[str]]:
     """(fills, answers, corrections) for the SLA's declared criteria in one message.
 
@@ -100,9 +107,10 @@ def read_declared(
     fills: dict[str, str] = {}
     answers: dict[str, Answer] = {}
     corrected: list[str] = []
+    lenient = _corrected_on_cue(raw, asked=asked, slots=slots, sla=sla, correcting=correcting)
     for name in sla.typed_slots:
         spec = sla.criteria[name]
-        answer = read_typed(raw, name, spec, strict=name != asked)
+        answer = read_typed(raw, name, spec, strict=name not in (asked, lenient))
         if not answer.understood and not (name == asked and _kept_as_written(answer, spec, name, digression, question)):
             continue
         if name == asked and (digression or question) and answer.confidence < _SURE_BESIDE_A_REQUEST:
@@ -121,6 +129,24 @@ def read_declared(
 
 
 _SURE_BESIDE_A_REQUEST = 0.8
+
+
+def _corrected_on_cue(
+    raw: str, *, asked: str | None, slots: Mapping[str, Any], sla: SLA, correcting: bool
+) -> str | None:
+    """The one answered number or choice a message says it corrects ("perdona, en realidad somos
+    60"), read as leniently as the question pending; none when the cue could mean several."""
+    if not correcting:
+        return None
+    candidates = [
+        name
+        for name in sla.typed_slots
+        if name != asked
+        and slots.get(name) is not None
+        and sla.kind(name) in ("number", "choice")
+        and read_typed(raw, name, sla.criteria[name], strict=False).kind is Kind.VALUE
+    ]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _kept_as_written(answer: Answer, spec: CriterionSpec, name: str, digression: bool, question: bool) -> bool:
