@@ -5,7 +5,7 @@ Each action reads the tracker, asks `bot/` what it means, and says so to the vis
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -64,7 +64,7 @@ class PassQuestion(Action):
         text = str((tracker.latest_message or {}).get("text") or "")
         questions = answer_or_pass(dispatcher, domain, tracker, text, runtime.language(tracker))
         if questions != (tracker.get_slot("visitor_questions") or []):
-            runtime.save_progress(tracker, {"visitor_questions": questions})  # the visitor may leave now
+            await runtime.save_progress(tracker, {"visitor_questions": questions})  # the visitor may leave now
         return [SlotSet("visitor_questions", questions)]
 
 
@@ -85,7 +85,7 @@ class RequestHuman(Action):
         events: list[EventType] = [SlotSet("human_requested", True), SlotSet("skip_questions", not offer)]
         if tracker.get_slot("tier"):  # finished before: hand off again with the contact we have
             events.append(SlotSet("tier", None))
-        runtime.save_progress(tracker, {"human_requested": True})
+        await runtime.save_progress(tracker, {"human_requested": True})
         return events
 
 
@@ -97,7 +97,7 @@ class Stop(Action):
         dispatcher.utter_message(response="utter_stopped")
         if not tracker.get_slot("tier"):
             try:
-                runtime.finish(runtime.lead_snapshot(tracker), status=STOPPED, handoff=False)
+                await runtime.finish(runtime.lead_snapshot(tracker), status=STOPPED, handoff=False)
             except StorageError:
                 runtime.log.exception("could not store stopped lead %s", tracker.sender_id)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -110,7 +110,7 @@ class StartOver(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_start_over")
         try:
-            runtime.store().reset(tracker.sender_id)
+            await asyncio.to_thread(runtime.store().reset, tracker.sender_id)
         except StorageError:
             runtime.log.exception("could not reset lead %s", tracker.sender_id)
         cleared = [*QUESTION_SLOTS, *CONTACT_SLOTS, TYPED_SLOT, "misses", "tier", "requested_slot", "clarifying"]
@@ -139,7 +139,7 @@ class Finish(Action):
         close = closing(tier, human=human, consent=consent)
         follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
         lead, values = with_resource(lead, close)
-        runtime.store().finish(replace(lead, status=tier.value), sla=sla, handoff=close.handoff)
+        await runtime.finish(lead, status=tier.value, handoff=close.handoff)
         dispatcher.utter_message(response=close.response, follow_up=follow_up, **values)
         return [SlotSet("tier", tier.value)]
 

@@ -95,13 +95,13 @@ class ReadMessage(Action):
         if reading.changed and tracker.get_slot("tier"):
             # After the close the stored outcome moves only by closing again (bot/domain/status.py):
             # a late answer, correction or contact detail re-closes the lead, never reopens it.
-            updates.update(_reclose(dispatcher, tracker, domain, updates, language))
+            updates.update(await _reclose(dispatcher, tracker, domain, updates, language))
         elif reading.changed or passed_on:
-            runtime.save_progress(tracker, updates)
+            await runtime.save_progress(tracker, updates)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
 
-def _reclose(
+async def _reclose(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], updates: dict[str, Any], language: str
 ) -> dict[str, Any]:
     """A correction after the closing message: the stored lead, the outbox and what the visitor
@@ -115,16 +115,16 @@ def _reclose(
     tier = lead.score.tier
     if tier.value == tracker.get_slot("tier"):
         same = closing(tier, human=human, consent=consent)
-        runtime.finish(with_resource(lead, same)[0], status=tier.value, handoff=same.handoff)
+        await runtime.finish(with_resource(lead, same)[0], status=tier.value, handoff=same.handoff)
         return {}
     if tier is Tier.SALES_READY and not consent and slots.get("contact_consent") is not False:
         # Stored as sales-ready with no handoff (nobody was promised a call yet); the form
         # resumes and asks for what is missing, and its close queues the handoff.
-        runtime.finish(lead, status=tier.value, handoff=False)
+        await runtime.finish(lead, status=tier.value, handoff=False)
         return {"tier": None}
     close = closing(tier, human=human, consent=consent)
     lead, values = with_resource(lead, close)
-    runtime.finish(lead, status=tier.value, handoff=close.handoff)
+    await runtime.finish(lead, status=tier.value, handoff=close.handoff)
     runtime.say(
         dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language), **values
     )

@@ -5,6 +5,7 @@ The SLA is re-read when its file changes (hot reload); the store's engine is ope
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from dataclasses import replace
@@ -54,12 +55,17 @@ def lead_snapshot(
     return snapshot(tracker.sender_id, merged, tracker.events, sla(), status=status)
 
 
-def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> None:
+# Database writes run in a worker thread: the action server serves every conversation on one
+# event loop, and a commit (an fsync on SQLite, a round trip on PostgreSQL) must not stall them.
+
+
+async def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> None:
     """Store the finished lead (re-rendering its summary) and queue or cancel its handoff."""
-    store().finish(replace(lead, status=status), sla=sla(), handoff=handoff)
+    current = sla()
+    await asyncio.to_thread(store().finish, replace(lead, status=status), sla=current, handoff=handoff)
 
 
-def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> str | None:
+async def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> str | None:
     """Store the lead as it stands, so nothing answered is lost if the visitor leaves.
 
     Returns the lead's status now (None when the database could not be reached). A lead the
@@ -67,9 +73,9 @@ def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> str 
     stored by closing it as stopped again, which re-renders its summary."""
     lead = lead_snapshot(tracker, slots)
     try:
-        status = store().save(lead)
+        status = await asyncio.to_thread(store().save, lead)
         if status == STOPPED:
-            finish(lead, status=STOPPED, handoff=False)
+            await finish(lead, status=STOPPED, handoff=False)
         return status
     except StorageError:  # a database hiccup must not cost the visitor their conversation
         log.exception("could not save lead progress for %s", tracker.sender_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from bot.conversation.typed import read_typed
+from bot.conversation.memo import read_once
+from bot.conversation.typed import read_asked
 from bot.parse import read_answer, read_message
 from bot.parse.base import Answer, Criterion
 from bot.scoring import Score, score_answers
@@ -31,15 +32,21 @@ def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) 
 
 def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
     """One question's answer in a message, read as ``read_with_sla(expected=criterion)`` reads it,
-    parsing only that criterion (and the budget's span for timing), not all four."""
-    return read_answer(
-        text,
-        criterion,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        models=sla.models(),
+    parsing only that criterion (and the budget's span for timing), not all four; read once per
+    SLA, models and date (`bot.conversation.memo`)."""
+    models = sla.models()
+    return read_once(
+        (sla, models),
+        (criterion.value, text, today),
+        lambda: read_answer(
+            text,
+            criterion,
+            today=today,
+            lexicon=sla.need_lexicon(),
+            currency=sla.currency,
+            rates=sla.exchange_rates,
+            models=models,
+        ),
     )
 
 
@@ -55,7 +62,7 @@ def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: da
         if slot in criteria:
             answers[slot] = read_one(text, Criterion(slot), sla, conversation_date)
         elif slot in typed:
-            answers[slot] = read_typed(text, slot, sla.criteria[slot], strict=False)
+            answers[slot] = read_asked(text, slot, sla)
     return answers
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from bot.conversation.memo import read_once
 from bot.parse.base import Answer, Kind
 from bot.sla import SLA, CriterionSpec
 
@@ -52,6 +53,12 @@ def split_fills(fills: Mapping[str, Any], sla: SLA, slots: Mapping[str, Any]) ->
 def read_typed(text: str, name: str, spec: CriterionSpec, *, strict: bool) -> Answer:
     """One declared criterion's answer in a message (`strict`: it was not the question asked)."""
     return spec.read(text, name, strict=strict)
+
+
+def read_asked(text: str, name: str, sla: SLA) -> Answer:
+    """Words read as the answer to a declared criterion's own question (leniently), once per SLA:
+    its stored answer on every turn, or a message that answers or corrects it."""
+    return read_once((sla,), (name, text), lambda: read_typed(text, name, sla.criteria[name], strict=False))
 
 
 _WORDS = {
@@ -110,7 +117,7 @@ def read_declared(
     lenient = _corrected_on_cue(raw, asked=asked, slots=slots, sla=sla, correcting=correcting)
     for name in sla.typed_slots:
         spec = sla.criteria[name]
-        answer = read_typed(raw, name, spec, strict=name not in (asked, lenient))
+        answer = read_asked(raw, name, sla) if name in (asked, lenient) else read_typed(raw, name, spec, strict=True)
         if not answer.understood and not (name == asked and _kept_as_written(answer, spec, name, digression, question)):
             continue
         if name == asked and (digression or question) and answer.confidence < _SURE_BESIDE_A_REQUEST:
@@ -119,7 +126,7 @@ def read_declared(
             continue  # "not sure" answers the question asked, never another one
         previous = slots.get(name)
         if previous is not None:
-            before = read_typed(str(previous), name, spec, strict=False)
+            before = read_asked(str(previous), name, sla)
             if previous == raw or (before.kind == answer.kind and before.value == answer.value):
                 continue
             corrected.append(name)
@@ -144,7 +151,7 @@ def _corrected_on_cue(
         if name != asked
         and slots.get(name) is not None
         and sla.kind(name) in ("number", "choice")
-        and read_typed(raw, name, sla.criteria[name], strict=False).kind is Kind.VALUE
+        and read_asked(raw, name, sla).kind is Kind.VALUE
     ]
     return candidates[0] if len(candidates) == 1 else None
 
