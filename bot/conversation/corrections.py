@@ -29,7 +29,9 @@ CORRECTION_CUE = re.compile(
     r"|exager[eé]|siendo realistas|siendo sinceros?|en verdad|pongamos|digamos|m[aá]s bien"
     r"|my bad|i was wrong|update:|quick update|small update|change of plans?|cambio de planes|"
     r"got (?:it|that|both) wrong|en realidad|perd[oó]n|perdona|quise decir|quer[ií]a decir"
-    r"|me equivoqu[eé]|corrijo|correcci[oó]n|me li[eé]|mejor dicho|rectifico|no,"
+    r"|me equivoqu[eé]|me he equivocado|corrijo|correcci[oó]n|me li[eé]|me he liado|mejor dicho|rectifico|no,"
+    r"|mejor\s+(?:pon|ponlo|ponme|apunta|c[aá]mbialo)|\bpon(?:me|lo)?\s+mejor|c[aá]mbia(?:lo|me)?\s+(?:a|por)\b"
+    r"|put\s+(?:me\s+|it\s+)?down\s+(?:as|for)|change\s+(?:it|that)\s+to|make\s+it\b"
     r"|technically|got promoted|just promoted|promoted (?:to|last|this|on)|me (?:han )?ascendi|me ascendieron"
     r"|ahora soy|now i'?m|as of (?:this|last|today))",
     re.IGNORECASE,

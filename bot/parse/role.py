@@ -113,6 +113,8 @@ _THIRD_PERSON_VERBS = (
     r"|(?:is|was|'s|gets|got)\s+(?!(?:me|my|mine|myself|i|here|speaking)\b)"
     r"|pidi[oó]|pide|dijo|dice|quiere|aprueba|apruebe|aprob[oó]|decide|decidi[oó]|decida|firma|firme"
     r"|firm[oó]|mand[oó]|manda|encarg[oó]|escribi[oó]|escribe|llam[oó]|piensa|cree|est[aá]\s+(?!aqu[ií])|se\s+queja"
+    # "el gerente es mi jefe", "el dueño es mi padre": that title is someone the visitor names
+    r"|(?:es|era)\s+(?:mi|mis|nuestr[oa]s?|quien|el\s+que|la\s+que)\b"
 )
 _THIRD_PERSON_VERB = re.compile(
     r"[\s,]*(?:(?:will|would|has|had|just|already|finally|also|ya|me|nos|lo|le|les|then)\s+){0,2}"
@@ -161,7 +163,9 @@ _TITLE_HEAD = re.compile(
     rf"|deputy|associate|key|interim|acting|fractional|{_DEPARTMENT})(?:\s*&\s*|\s+and\s+|\s*/\s*|\s+))+$"
 )
 _TITLE_TAIL = re.compile(
-    r"(?:\s+(?:of|de|del|de\s+la|for)?\s*(?!(?:a|an|the|el|la|un|una|my|our|mi|of|de|del|for|at|en|and|y)\b)[a-záéíóúñ&]{2,})?"
+    r"(?:\s+(?:of|de|del|de\s+la|for)?\s*(?!(?:a|an|the|el|la|un|una|my|our|mi|of|de|del|for|at|en|and|y|to|in|is|am"
+    r"|are|was|soy|es|era|but|pero|who|que|with|con|yo|me|here|aqu[ií]|so|as|como|since|desde|now|ahora)\b)"
+    r"[a-záéíóúñ&]{2,})?"
     r"(?:\s*\((?:acting|interim)\))?"
 )
 # Titles that are a situation rather than a job get their own words in the reason.
@@ -187,6 +191,7 @@ class _Found:
     reason: str = ""  # statements: their reason; titles build theirs from the words said
     is_title: bool = False
     floor: bool = False
+    ceiling: bool = False
     named: tuple[int, int] | None = None  # statements: the words the reason repeats ("SDR team")
 
 
@@ -233,10 +238,13 @@ def parse_role(text: str, *, strict: bool = False) -> Answer:
     spelling = _respell(lower)
     said = spelling.text
     statements = _statements(said, strict=strict)
-    overriding = next((s for s in statements if not s.floor), None)
+    overriding = next((s for s in statements if not (s.floor or s.ceiling)), None)
     titles = [t for t in _titles(said) if not strict or _talks_about_self(said, t)]
     candidates = titles + [s for s in statements if s.floor]
     best = overriding or (max(candidates, key=lambda t: (_RANK[t.role], t.is_title, -t.start)) if candidates else None)
+    ceiling = next((s for s in statements if s.ceiling), None)
+    if ceiling is not None and not overriding and (best is None or _RANK[best.role] > _RANK[ceiling.role]):
+        best = ceiling  # "director, my CEO asked me to look into it": looks into it for someone who decides
     confidence = 0.9
     if best is None:
         best = _department(said, strict=strict)
@@ -289,7 +297,17 @@ def _statements(text: str, *, strict: bool) -> list[_Found]:
                 continue
             named = m.span("what") if "what" in statement.pattern.groupindex and m.group("what") else None
             reason = statement.named_reason if named else statement.reason
-            found.append(_Found(statement.role, m.start(), m.end(), reason, floor=statement.floor, named=named))
+            found.append(
+                _Found(
+                    statement.role,
+                    m.start(),
+                    m.end(),
+                    reason,
+                    floor=statement.floor,
+                    ceiling=statement.ceiling,
+                    named=named,
+                )
+            )
             break
     return found
 

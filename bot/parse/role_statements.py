@@ -20,6 +20,7 @@ class _Statement:
     pattern: re.Pattern[str]
     strict: bool = True  # about the visitor's own authority, so read even when role was not asked
     floor: bool = False  # a lower bound only: a title may rank higher ("director, I manage 8 people")
+    ceiling: bool = False  # an upper bound only: a title may rank lower ("BDR, my VP asked me to look")
     negatable: bool = True  # False when the pattern carries its own negation ("I don't decide")
     named_reason: str = ""  # the reason when the pattern's "what" group names something: "leads the {}"
     # Every match contains one of these ("a|b" in ``_statement``): checking them with ``in`` skips the
@@ -90,10 +91,19 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|\beval[uú]o\s+para\s+mi\s+equipo|estoy\s+evaluando\s+para|\b(?:le\s+)?recomiendo\s+a\s+mi"
         r"|\bmi\s+jef[ea]\s+(?:lo\s+)?(?:decide|aprueba|firma|tiene\s+la\s+[uú]ltima\s+palabra)"
         r"|\b(?:lo\s+)?(?:decide|aprueba|firma)\s+mi\s+(?:jef[ea]|director[a]?|gerente|superior|socio|socia)"
-        r"|necesito\s+(?:la\s+)?aprobaci[oó]n|\bi\s+(?:just\s+)?(?:gather|collect)\s+(?:info|information|options)",
+        r"|necesito\s+(?:la\s+)?aprobaci[oó]n|\bi\s+(?:just\s+)?(?:gather|collect)\s+(?:info|information|options)"
+        # whoever decides takes the visitor's advice: "she usually follows my recommendation"
+        r"|\b(?:follows?|goes\s+with|go\s+with|takes|listens\s+to|trusts)\s+(?:\w+\s+)?(?:my\s+)?(?:recommendations?"
+        r"|advice|suggestions?|what\s+i\s+(?:suggest|recommend|propose))"
+        r"|\b(?:sigue|siguen|hace\s+caso\s+a|tiene\s+en\s+cuenta|se\s+f[ií]a\s+de)\s+(?:de\s+)?(?:mis?|lo\s+que)\s+"
+        r"(?:recomendaci|recomiendo|consejo|propuesta|propongo|digo)"
+        r"|\bi\s+(?:put\s+together|prepare|draw\s+up|shortlist)\s+(?:the\s+|a\s+)?(?:options|shortlist|proposals?)"
+        r"|\b(?:le|les)\s+paso\s+(?:las?|los|mis)\s+(?:propuestas?|opciones|comparativas?|informes?)\s+a\s+mi\s+"
+        r"(?:jef[ea]|director[a]?|gerente|superior|socio|socia)",
         keys=(
             "recommend|evaluat|decide|approve|sign|final|call|decision|need|influence|eval|recomiendo|"
-            "jef|aprueba|firma|necesito|gather|collect"
+            "jef|aprueba|firma|necesito|gather|collect|follow|go with|goes with|takes|listens|trusts|sigue|caso|"
+            "en cuenta|fía|fia|picks|chooses|paso"
         ),
     ),
     _statement(
@@ -142,6 +152,7 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|mandaron)\b|\bme\s+(?:dijo|dijeron|ha\s+dicho)\s+que\b|\bi\s+(?:was|'ve\s+been|have\s+been|got)\s+asked\s+to\b"
         rf"|\bi'?m\s+(?:looking\s+into|researching|checking\s+out|scouting)\s+(?:\w+\s+){{0,3}}?for\s+{_MY_BOSS}",
         strict=False,
+        ceiling=True,
         keys="me|asked|looking|research|checking|scouting",
     ),
     _statement(

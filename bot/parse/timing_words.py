@@ -199,7 +199,7 @@ _HALF = re.compile(r"\bh(?P<h>[12])\b|\b(?P<ord>first|second|1st|2nd|primer|segu
 
 _ASAP = re.compile(
     r"\basap\b|as\s+soon\s+as\s+(?:possible|(?:we|i)\s+can)|immediately|right\s+away|straight\s+away|urgent"
-    r"|yesterday|cuanto\s+antes|lo\s+antes\s+posible|lo\s+m[aá]s\s+pronto\s+posible|de\s+inmediato"
+    r"|yesterday|\bpara\s+ayer\b|cuanto\s+antes|lo\s+antes\s+posible|lo\s+m[aá]s\s+pronto\s+posible|de\s+inmediato"
     r"|inmediatamente|ya\s+mismo|para\s+ya\b|enseguida|en\s+seguida|this\s+week|esta\s+semana|next\s+week"
     r"|la\s+semana\s+que\s+viene|la\s+pr[oó]xima\s+semana|\btoday\b|\bhoy\b|\btomorrow\b"
     r"|tan\s+pronto\s+como\s+(?:sea\s+posible|podamos)|en\s+cuanto\s+podamos|next\s+fortnight"
@@ -368,7 +368,11 @@ _UNDECIDED_LENIENT = re.compile(
     r"|despu[eé]s\s+de\s+que)\b[^.,;:!?]{0,40}"
 )
 _HEDGE = re.compile(r"maybe|probably|perhaps|quiz[aá]s?|tal\s+vez|ideally|hopefully|idealmente|ojal[aá]|\?")
-_NEGATED = re.compile(r"\b(?:not|no|nor|ni|never|nunca)\s+(?:in\s+|en\s+|by\s+|para\s+|before\s+)?$")
+# "not in March", "no es el próximo trimestre", "it isn't next quarter": a denied time is dropped.
+_NEGATED = re.compile(
+    r"(?:\b(?:not|no|nor|ni|never|nunca)\s+(?:(?:es|ser[aá]|is|will\s+be)\s+)?|\bisn'?t\s+|\bwon'?t\s+be\s+)"
+    r"(?:in\s+|en\s+|by\s+|para\s+|before\s+)?(?:the\s+|el\s+|la\s+)?$"
+)
 
 # "not before 2028", "ni de coña antes de un año", "hasta marzo no": a denied upper bound is
 # a lower bound, so the date is kept instead of being dropped like "not in March".
