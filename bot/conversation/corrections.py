@@ -126,3 +126,27 @@ def stated_fields(answers: Mapping[Criterion, Answer]) -> set[Criterion]:
     """The criteria these answers state outright: an amount, a time frame, a title (never a need,
     which any sentence about the visitor's business can be read as)."""
     return {c for c, a in answers.items() if c is not Criterion.NEED and a.understood and a.kind is Kind.VALUE}
+
+
+# An aside about the budget already given: "that's before VAT", "IVA aparte", "that's euros btw",
+# "si hace falta podríamos estirarnos un poco más".
+_BUDGET_ASIDE = re.compile(
+    r"\b(?:vat|iva|tax|taxes|impuestos?|before\s+tax|plus\s+vat|ex\.?\s+vat|sin\s+iva|con\s+iva|iva\s+incluido"
+    r"|euros?|dollars?|pounds?|d[oó]lares|libras|usd|eur|gbp"
+    r"|stretch|estirar\w*|a\s+(?:bit|little)\s+more|un\s+poco\s+m[aá]s|flexible|go\s+(?:a\s+bit\s+)?higher"
+    r"|subir\s+(?:un\s+poco|algo)|ampliar\w*|negotiable|negociable)\b",
+    re.IGNORECASE,
+)
+
+
+def about_earlier_answers(
+    text: str, asked: str | None, slots: Mapping[str, Any], found: Mapping[Criterion, Answer]
+) -> bool:
+    """Whether a message that does not answer the question pending is about answers already given
+    ("that's before VAT" after the budget, "y el presupuesto lo firmo yo" after the role): an
+    aside, not a failed answer, so the visitor is not told they were not understood."""
+    for criterion, answer in found.items():
+        if criterion.value != asked and slots.get(criterion.value) and answer.understood and answer.kind is Kind.VALUE:
+            return True  # restates an answer (the same value: nothing changed, nothing missed)
+    budget_given = bool(slots.get("budget")) and asked != "budget"
+    return budget_given and (bool(amendment(text)) or bool(_BUDGET_ASIDE.search(text)))

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.conversation.corrections import CORRECTION_CUE, MAX_RAW, read_corrections, stated_fields
+from bot.conversation.corrections import (
+    CORRECTION_CUE,
+    MAX_RAW,
+    about_earlier_answers,
+    read_corrections,
+    stated_fields,
+)
 from bot.conversation.intents import is_question
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
@@ -156,6 +162,7 @@ def read_turn(
         found.pop(Criterion.NEED, None)
     if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
+    announces = bool(_ANNOUNCES_QUESTION.search(text)) and len(text.split()) <= _ANNOUNCE_WORDS
     for criterion, answer in found.items():
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
@@ -178,6 +185,8 @@ def read_turn(
             continue  # "no lo sé, eso lo decide mi jefe" answers the budget: the approval, not the role
         if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
             continue  # "can I change the language?" asks for something: never a no-need knock-out
+        if criterion is Criterion.NEED and answer.kind is Kind.NONE and by_model_alone(answer) and announces:
+            continue  # "hola, tengo una duda sobre el enrutado de leads": about to ask, not a knock-out
         answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood
         if (
             criterion is Criterion.NEED
@@ -241,6 +250,8 @@ def read_turn(
             reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
         elif _ANNOUNCES_QUESTION.search(text) and len(text.split()) <= _ANNOUNCE_WORDS:
             reading.announced_question = True  # "hola, una consulta": they are about to ask
+        elif asked and about_earlier_answers(text, asked, slots, found):
+            reading.fills[pending] = None  # an aside about an earlier answer: the question is asked again
         else:
             _count_miss(reading, pending, raw)
     elif requested in CONTACT_SLOTS and reading.corrected:
@@ -270,6 +281,7 @@ def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any],
 
 
 _NEED_IN_QUESTION = 0.85
+_NONE_IN_QUESTION = 0.95
 # ...and only beside a statement about the visitor ("I'm writing my thesis", "we're an agency").
 _ABOUT_SELF = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are|i'?ve|we'?ve|i work|we work|i need|we need|i'?m looking|looking for"
@@ -291,10 +303,11 @@ def _explicit(answer: Answer | None) -> bool:
     if answer.criterion is Criterion.NEED:
         # "I'm writing my thesis, could you answer a few questions?" is a no-need in a question;
         # "what do you do exactly?" says nothing about one. Interest is never read from a question.
-        return (
-            answer.value != "interest"
-            and answer.confidence >= _NEED_IN_QUESTION
-            and bool(_ABOUT_SELF.search(answer.raw))
+        # A no-need the model is all but certain of stands on its own ("saw a posting for an SDR
+        # role on your careers page, is it still open?" is a job seeker asking about the job).
+        return answer.value != "interest" and (
+            (answer.confidence >= _NEED_IN_QUESTION and bool(_ABOUT_SELF.search(answer.raw)))
+            or (answer.value == "none" and answer.confidence >= _NONE_IN_QUESTION)
         )
     return answer.criterion is Criterion.ROLE and "title" in answer.extra
 

@@ -385,6 +385,9 @@ def _period(norm: str, amount: _Amount) -> tuple[str | None, int]:
             found = (hit.start(), name, amount.end + hit.end())
     if found:
         return found[1], found[2]
+    restated = _restated_period(norm, amount)
+    if restated:
+        return restated
     if amount.basis is not None:
         return _period(norm, amount.basis)[0], amount.end
     before = norm[max(0, amount.start - 30) : amount.start]
@@ -392,6 +395,27 @@ def _period(norm: str, amount: _Amount) -> tuple[str | None, int]:
         if pattern.search(before) if name != "once" else _ONCE_BEFORE.search(before):
             return name, amount.end
     return None, amount.end
+
+
+def _restated_period(norm: str, amount: _Amount) -> tuple[str, int] | None:
+    """ "that 4,000 I mentioned was per quarter, not per year": the period said of the amount
+    further on in its sentence, after "was"/"era", skipping the one denied."""
+    sentence = re.split(r"[.;!?\n]", norm[amount.end : amount.end + 80], maxsplit=1)[0]
+    copula = _COPULA.search(sentence)
+    if copula is None:
+        return None
+    rest = sentence[copula.end() :]
+    hits = [
+        (hit.start(), name, hit.end()) for name, pattern in _PERIODS if name != "once" for hit in pattern.finditer(rest)
+    ]
+    for start, name, end in sorted(hits):
+        if not _DENIED.search(rest[max(0, start - 8) : start]):
+            return name, amount.end + copula.end() + end
+    return None
+
+
+_COPULA = re.compile(r"\b(?:was|were|is|'s|are|era|eran|es|son|iba|ser[ií]a|would\s+be)\s+")
+_DENIED = re.compile(r"\b(?:not|no|ni)\s+$")
 
 
 def _seats(norm: str, amount: _Amount) -> int:
@@ -425,7 +449,7 @@ def _no_amount(raw: str, norm: str, *, strict: bool, elsewhere: bool) -> Answer:
     if undecided and (not strict or _BUDGET_WORD.search(norm, max(0, undecided.start() - 40), undecided.end() + 40)):
         return Answer(Criterion.BUDGET, raw, Kind.UNDECIDED, None, 0.7, "budget not decided yet")
     if not strict:
-        if _UNDECIDED_ASKED.search(norm):
+        if _UNDECIDED_ASKED.search(norm) or "\U0001f937" in raw:  # a shrug: no idea
             return Answer(Criterion.BUDGET, raw, Kind.UNDECIDED, None, 0.6, "budget not decided yet")
         if _NO_BUDGET_BARE.match(norm) or _NO_BUDGET_ASKED.search(norm):
             return Answer(Criterion.BUDGET, raw, Kind.NONE, None, 0.8, "no budget")

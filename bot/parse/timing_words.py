@@ -302,11 +302,20 @@ _NONE = re.compile(
     r"|(?:not\s+going\s+to|won'?t|will\s+not|never\s+going\s+to)\s+(?:be\s+)?buy"
     r"|no\s+tengo\s+(?:ning[uú]n\s+)?(?:planes|plan|intenci[oó]n)|ning[uú]n\s+plan|no\s+hay\s+(?:ning[uú]n\s+)?plan"
     r"|no\s+(?:voy|pienso|planeo|planeamos)\s+a?\s*comprar|no\s+(?:compraremos|compraré|comprare)\b"
+    r"|no\s+(?:busco|buscamos|quiero|queremos)\s+comprar|not\s+a\s+buyer"
     r"|no\s+(?:estamos|estoy)\s+(?:comprando|pensando\s+en\s+comprar)"
     r"|just\s+(?:researching|research|browsing)|only\s+researching|solo\s+(?:estamos\s+)?(?:investigando|mirando)"
     r"|no\s+tenemos\s+(?:planes|intenci[oó]n)|no\s+hay\s+planes|no\s+(?:pensamos|vamos\s+a)\s+comprar"
     r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|no\s+busco\s+nada|sin\s+planes"
     r"|not\s+looking\s+for\s+anything"
+)
+
+# "not a priority this year", "este año no es prioridad": the time named is when nothing happens.
+_NOT_THIS_PERIOD = re.compile(
+    r"(?:not\s+(?:a\s+)?(?:top\s+|high\s+|real\s+)?priority|no\s+rush|no\s+plans?|nothing\s+planned"
+    r"|no\s+es\s+(?:una\s+)?prioridad|no\s+hay\s+prisa|no\s+corre\s+prisa|no\s+(?:hay|tenemos)\s+planes)"
+    r"\s+(?:for\s+|in\s+|para\s+|en\s+)?(?:this|este|esta)\s+(?:year|a[nñ]o|quarter|trimestre|semestre)"
+    r"|(?:this|este|esta)\s+(?:year|a[nñ]o)\s+(?:it'?s\s+|is\s+)?(?:not\s+(?:a\s+)?priority|no\s+es\s+(?:una\s+)?prioridad)"
 )
 
 # The cheap gate in front of ``_NONE``: the regex is tried only on a message holding one of these.
@@ -325,7 +334,7 @@ _NO_PLANS = re.compile(
     r"|deadline|schedule|rush|hurry)\b|\bnot\s+(?:urgent|(?:a\s+)?(?:top\s+|high\s+)?priority|in\s+a\s+(?:rush|hurry))"
     r"|\blong[\s-]term\b|\bin\s+the\s+long\s+run\b|\bdown\s+the\s+(?:road|line)\b|\bsome\s*day\b"
     r"|\bnothing\s+(?:scheduled|planned|booked|set|decided)\b|\bnada\s+(?:previsto|planeado|programado|planificado)\b"
-    r"|\b(?:sin|no\s+(?:hay|tenemos))\s+(?:una\s+|ninguna\s+)?(?:fecha|plazo|prisa|calendario)\b|\bno\s+corre\s+prisa\b"
+    r"|\b(?:sin|no\s+(?:hay|tenemos|tengo))\s+(?:una\s+|ninguna\s+)?(?:fecha|plazo|prisa|calendario)\b|\bno\s+corre\s+prisa\b"
     r"|\blargo\s+plazo\b|\bno\s+es\s+(?:una\s+)?prioridad\b|\bnada\s+urgente\b|\bno\s+urge\b|\balg[uú]n\s+d[ií]a\b"
     r"|\b(?:just|only|simply|merely)\s+(?:looking|exploring|curious|having\s+a\s+look|window[\s-]shopping"
     r"|gathering\s+info\w*|checking\s+(?:things\s+|you\s+)?out)|\bexploring\s+(?:options|the\s+market)\b"
@@ -361,7 +370,8 @@ _UNDECIDED = re.compile(
     r"(?:board|budget|approval|boss)|pending\s+approval|pendiente\s+de\s+aprobaci[oó]n|depende\s+de"
 )
 _UNDECIDED_LENIENT = re.compile(
-    r"not\s+sure|unsure|(?:don'?t|do\s+not)\s+know|\bidk\b|no\s+idea|depends|depende|\bno\s+s[eé]\b"
+    r"not\s+sure|unsure|(?:don'?t|do\s+not)\s+know|\bidk\b|\bdunno\b|no\s+idea|ni\s+idea|depends|depende|\bno\s+s[eé]\b"
+    r"|who\s+knows|qui[eé]n\s+sabe|🤷"
     r"|no\s+(?:lo\s+)?sabemos|\blater\b|luego|ya\s+veremos|we'?ll\s+see|not\s+yet|todav[ií]a\s+no|a[uú]n\s+no"
     # a condition with no date: "when our new VP starts", "cuando entre el nuevo director"
     r"|(?:^|(?<=[,.;:!?])\s*)(?:when|once|as\s+soon\s+as|after|cuando|en\s+cuanto|una\s+vez\s+que"

@@ -345,3 +345,29 @@ def test_cant_say_is_an_answer_and_a_bare_word_with_a_question_mark_is_a_questio
 def test_a_request_to_pause_changes_no_answer() -> None:
     reading = _turn("hang on, can we carry on with this later?", "role", need="x", budget="20k", timing="asap")
     assert "timing" not in reading.fills and not reading.corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "pending"),
+    [
+        ("oh and that's excluding VAT", "role"),
+        ("IVA no incluido, ojo", "role"),
+        ("those are US dollars by the way", "timing"),
+        ("if needed we could stretch it a little", "role"),
+        ("por cierto, el presupuesto lo apruebo yo", "timing"),
+    ],
+)
+def test_an_aside_about_an_earlier_answer_is_not_a_failed_answer(text: str, pending: str) -> None:
+    reading = _turn(text, pending, need="bad leads", budget="1.500 al mes", role="director comercial")
+    assert pending not in reading.misses and reading.hint_for is None  # never "sorry, I didn't get that"
+    assert reading.fills.get(pending) is None  # the pending question is asked again
+
+
+def test_gibberish_is_still_a_miss_after_the_budget_was_given() -> None:
+    reading = _turn("asdf qwerty", "role", need="bad leads", budget="1.500 al mes")
+    assert reading.misses == {"role": 1} and reading.hint_for == "role"
+
+
+def test_a_visitor_announcing_a_question_is_not_knocked_out() -> None:
+    reading = _turn("hola, una duda sobre el lead routing", "need")  # the classifier alone says "none"
+    assert reading.fills.get("need") is None and reading.announced_question
