@@ -2,6 +2,7 @@
 messages at once, through nginx and straight at the Rasa instances, and what their trackers kept.
 
     python benchmarks/bench_concurrency.py [--conversations 30] [--messages 4] [--rounds 3] [--stagger 0.02]
+                                          [--baseline]
 
 Starts one throwaway topology (bot.ops.production: two Rasa instances, Redis lock store, nginx),
 then per round and per route every conversation fires its messages together (message i of a
@@ -10,6 +11,8 @@ tracker is then read back through the Rasa API and counted: messages lost, store
 interleaved (a user event stored before the previous turn finished) and conversations reordered.
 "Reordered" compares with the send order, so it is measured on the staggered rounds only (message i
 sent `i * stagger` s after the first); for sends at the same instant there is no order to keep.
+--baseline first runs the same rounds on the topology as it was before issue 14 (Rasa's own
+`type: redis` lock store, REST balanced with `least_conn`), in the same run, for comparison.
 Writes benchmarks/results/concurrency.md.
 """
 
@@ -27,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.ops import bootstrap  # noqa: E402
 from bot.ops.production import ProductionStack, throwaway_settings  # noqa: E402
 from tests.production.conftest import (  # noqa: E402
     ALLOWED_ORIGIN,
@@ -42,8 +46,38 @@ from tests.production.conftest import (  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+# A Rasa instance reading its endpoints from another folder (the baseline's), else as in production.
+_RASA_FROM = (
+    "import sys; from pathlib import Path; from bot.ops import processes; "
+    "processes.DEPLOY = Path(sys.argv[2]); raise SystemExit(processes.run_rasa(int(sys.argv[1])))"
+)
+
+
+class BaselineStack(ProductionStack):
+    """The topology before issue 14: Rasa's `type: redis` lock store, REST turns by `least_conn`."""
+
+    def _define_services(self) -> None:
+        deploy = self.settings.var_dir / "baseline-deploy"
+        deploy.mkdir(parents=True, exist_ok=True)
+        endpoints = (bootstrap.DEPLOY / "endpoints.production.yml").read_text()
+        (deploy / "endpoints.production.yml").write_text(
+            endpoints.replace("type: bot.ops.lock_store.LeadbotLockStore", "type: redis")
+        )
+        template = (bootstrap.DEPLOY / "nginx.conf.template").read_text()
+        (deploy / "nginx.conf.template").write_text(template.replace("hash $rest_route consistent;", "least_conn;", 1))
+        original, bootstrap.DEPLOY = bootstrap.DEPLOY, deploy
+        try:
+            super()._define_services()
+        finally:
+            bootstrap.DEPLOY = original
+        for i, name in enumerate(self.rasa_names):
+            python = self.services[name].argv[0]
+            self.services[name].argv = [python, "-c", _RASA_FROM, str(self.settings.rasa_port(i)), str(deploy)]
+
+
 @dataclass
 class Round:
+    topology: str
     route: str
     stagger: float
     conversations: int = 0
@@ -61,7 +95,8 @@ class Round:
 def run_round(stack: ProductionStack, route: str, conversations: int, messages: list[str], stagger: float) -> Round:
     urls = [stack.public_url] if route == "nginx" else [stack.rasa_url(n) for n in stack.rasa_names]
     visitors = [Visitor(stack) for _ in range(conversations)]
-    result = Round(route, stagger, conversations, conversations * len(messages))
+    topology = "before (Rasa's redis lock store, least_conn)" if isinstance(stack, BaselineStack) else "now"
+    result = Round(topology, route, stagger, conversations, conversations * len(messages))
 
     def timed(url: str, visitor: Visitor, text: str) -> object:
         started = time.monotonic()
@@ -100,8 +135,18 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=4, help="sent at once per conversation (max 9)")
     parser.add_argument("--rounds", type=int, default=3, help="per route and stagger")
     parser.add_argument("--stagger", type=float, default=0.02, help="seconds between messages in staggered rounds")
+    parser.add_argument("--baseline", action="store_true", help="also the topology before issue 14, first")
     args = parser.parse_args()
     messages = SCRIPTS["sales_ready"][: args.messages]
+    rounds: list[Round] = []
+    for kind in ([BaselineStack] if args.baseline else []) + [ProductionStack]:
+        rounds += run_topology(kind, args, messages)
+    write_markdown(rounds, args)
+    now = [r for r in rounds if r.topology == "now"]
+    return 0 if all(r.dirty_trackers == 0 and r.failed_requests == 0 for r in now) else 1
+
+
+def run_topology(kind: type[ProductionStack], args: argparse.Namespace, messages: list[str]) -> list[Round]:
     var = Path(tempfile.mkdtemp(prefix="leadbot-bench-concurrency-"))
     var.chmod(0o755)
     settings = throwaway_settings(
@@ -113,10 +158,10 @@ def main() -> int:
             "LEADBOT_WEBHOOK_BURST": "50",
         },
     )
-    stack = ProductionStack(settings)
+    stack = kind(settings)
     rounds: list[Round] = []
     try:
-        print("starting the production topology (1–3 minutes)…", flush=True)
+        print(f"starting the topology ({kind.__name__}, 1–3 minutes)…", flush=True)
         stack.start()
         for stagger in (0.0, args.stagger):
             for route in ("nginx", "direct"):
@@ -124,16 +169,15 @@ def main() -> int:
                     r = run_round(stack, route, args.conversations, messages, stagger)
                     rounds.append(r)
                     print(
-                        f"  {route:6} stagger {stagger:.3f}s: lost {r.lost}, duplicated {r.duplicated}, "
-                        f"interleaved {r.interleaved}, reordered {r.reordered}, failed requests {r.failed_requests}, "
-                        f"split {r.split_conversations}",
+                        f"  {r.topology}: {route:6} stagger {stagger:.3f}s: lost {r.lost}, duplicated {r.duplicated},"
+                        f" interleaved {r.interleaved}, reordered {r.reordered}, dirty trackers {r.dirty_trackers},"
+                        f" failed requests {r.failed_requests}, split {r.split_conversations}",
                         flush=True,
                     )
     finally:
         stack.stop()
         shutil.rmtree(var, ignore_errors=True)
-    write_markdown(rounds, args)
-    return 0 if all(r.dirty_trackers == 0 and r.failed_requests == 0 for r in rounds) else 1
+    return rounds
 
 
 def write_markdown(rounds: list[Round], args: argparse.Namespace) -> None:
@@ -149,30 +193,32 @@ def write_markdown(rounds: list[Round], args: argparse.Namespace) -> None:
         "*nginx*: every message through nginx; *direct*: message i straight at instance i % 2 (only the "
         "lock store keeps the turns apart). Reordered is against the send order, so only for staggered rounds.",
         "",
-        "| route | stagger (s) | rounds | conversations | messages | failed requests | lost | duplicated "
-        "| interleaved turns | reordered conversations | conversations split over instances | turn p50 (s) "
-        "| turn p95 (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| topology | route | stagger (s) | rounds | conversations | messages | failed requests | trackers "
+        "not clean | lost | duplicated | interleaved turns | reordered conversations | conversations split "
+        "over instances | turn p50 (s) | turn p95 (s) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    groups: dict[tuple[str, float], list[Round]] = {}
+    groups: dict[tuple[str, str, float], list[Round]] = {}
     for r in rounds:
-        groups.setdefault((r.route, r.stagger), []).append(r)
-    for (route, stagger), group in groups.items():
+        groups.setdefault((r.topology, r.route, r.stagger), []).append(r)
+    for (topology, route, stagger), group in groups.items():
         latencies = sorted(lat for r in group for lat in r.latencies)
         p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) > 1 else float("nan")
         reordered = str(sum(r.reordered for r in group)) if stagger else "—"
         split = str(sum(r.split_conversations for r in group)) if route == "nginx" else "—"
         lines.append(
-            f"| {route} | {stagger:.2f} | {len(group)} | {sum(r.conversations for r in group)} "
+            f"| {topology} | {route} | {stagger:.2f} | {len(group)} | {sum(r.conversations for r in group)} "
             f"| {sum(r.messages for r in group)} | {sum(r.failed_requests for r in group)} "
+            f"| {sum(r.dirty_trackers for r in group)} "
             f"| {sum(r.lost for r in group)} | {sum(r.duplicated for r in group)} "
             f"| {sum(r.interleaved for r in group)} | {reordered} | {split} "
             f"| {statistics.median(latencies):.2f} | {p95:.2f} |"
         )
     lines += [
         "",
-        "Before (issue 14, Rasa's `type: redis` lock store, REST balanced with `least_conn`): 6, 7 and 10 of 30",
-        "trackers lost one or two messages through nginx, 5 of 30 straight at the two instances.",
+        "Issue 14 measured before the change (Rasa's `type: redis` lock store, REST balanced with `least_conn`):",
+        "6, 7 and 10 of 30 trackers lost one or two messages through nginx, 5 of 30 straight at the two instances.",
+        "A failed request is a non-200 or an empty reply (the REST channel's failure signal).",
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "concurrency.md").write_text("\n".join(lines) + "\n")

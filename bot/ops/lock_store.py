@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -152,10 +154,11 @@ class _Conversation:
 
 
 class _MemoryTickets:
-    """The same steps for one process (`rasa run` with no Redis): no await inside, so each is atomic."""
+    """The same steps for one process (`rasa run` with no Redis), each atomic under one thread lock."""
 
     def __init__(self) -> None:
         self.conversations: dict[str, _Conversation] = {}
+        self.guard = threading.Lock()
         # One counter for every conversation: a conversation's entry can go when its queue empties
         # without a number ever being issued twice (a waiter stalled past its lifetime keeps its own).
         self.numbers = itertools.count(1)
@@ -175,13 +178,33 @@ class _MemoryTickets:
         return sum(1 for n, o in c.order.items() if (o, n) < key)
 
     def issue(self, conversation_id: str, lifetime_ms: int) -> int:
+        with self.guard:
+            return self._issue(conversation_id, lifetime_ms)
+
+    def poll(self, conversation_id: str, number: int, lifetime_ms: int, put_back: bool) -> tuple[bool, int]:
+        with self.guard:
+            return self._poll(conversation_id, number, lifetime_ms, put_back)
+
+    def release(self, conversation_id: str, number: int) -> None:
+        with self.guard:
+            self._release(conversation_id, number)
+
+    def queue(self, conversation_id: str) -> list[tuple[int, float]]:
+        with self.guard:
+            return self._queue(conversation_id)
+
+    def drop(self, conversation_id: str) -> None:
+        with self.guard:
+            self.conversations.pop(conversation_id, None)
+
+    def _issue(self, conversation_id: str, lifetime_ms: int) -> int:
         c = self._live(conversation_id)
         number = next(self.numbers)
         c.order[number] = number
         c.expires[number] = time.monotonic() + lifetime_ms / 1000
         return number
 
-    def poll(self, conversation_id: str, number: int, lifetime_ms: int, put_back: bool) -> tuple[bool, int]:
+    def _poll(self, conversation_id: str, number: int, lifetime_ms: int, put_back: bool) -> tuple[bool, int]:
         c = self._live(conversation_id)
         if number not in c.order:
             if not put_back:
@@ -192,21 +215,18 @@ class _MemoryTickets:
         ahead = self._ahead(c, number)
         return ahead == 0, ahead
 
-    def release(self, conversation_id: str, number: int) -> None:
+    def _release(self, conversation_id: str, number: int) -> None:
         c = self._live(conversation_id, create=False)
         c.order.pop(number, None)
         c.expires.pop(number, None)
         if not c.order:
             self.conversations.pop(conversation_id, None)
 
-    def queue(self, conversation_id: str) -> list[tuple[int, float]]:
+    def _queue(self, conversation_id: str) -> list[tuple[int, float]]:
         c = self._live(conversation_id, create=False)
         offset = time.time() - time.monotonic()
         ordered = sorted(c.order, key=lambda n: (c.order[n], n))
         return [(n, c.expires[n] + offset) for n in ordered]
-
-    def drop(self, conversation_id: str) -> None:
-        self.conversations.pop(conversation_id, None)
 
 
 class LeadbotLockStore(LockStore):
@@ -233,6 +253,9 @@ class LeadbotLockStore(LockStore):
         if tickets is None:
             tickets = _tickets_for(endpoint_config)
         self.tickets = tickets
+        if isinstance(tickets, _MemoryTickets) and os.environ.get("SANIC_WORKERS", "1") not in ("", "1"):
+            # Rasa allows several Sanic workers with any custom lock store; each would have its own memory.
+            log.warning("lock store without a url: SANIC_WORKERS>1 needs Redis (give lock_store a url)")
         applied = apply_rasa_patches()
         log.info(
             "lock store %s (%s tickets); Rasa patches applied: %s",
