@@ -153,6 +153,7 @@ def main() -> int:
     parser.add_argument("--stagger", type=float, default=0.02, help="seconds between messages in staggered rounds")
     parser.add_argument("--baseline", action="store_true", help="also the topology before issue 14, first")
     parser.add_argument("--baseline-rounds", type=int, default=1, help="its rounds per route and stagger (slow)")
+    parser.add_argument("--output", type=Path, default=RESULTS / "concurrency.md")
     args = parser.parse_args()
     messages = SCRIPTS["sales_ready"][: args.messages]
     rounds: list[Round] = []
@@ -248,9 +249,9 @@ def write_markdown(rounds: list[Round], args: argparse.Namespace) -> None:
         "apart to a busy instance (or to two instances) can reach that point in another order; that is the",
         "order the server accepted them, and no message is lost or stored twice for it.",
     ]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "concurrency.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {RESULTS / 'concurrency.md'}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
