@@ -71,7 +71,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     rasa_fast_validation: bool = True
     rasa_strict_tracker_store: bool = True
-    rasa_requeue_expired_tickets: bool = True
     # --- production topology (`python -m bot.ops`; .env.production.example) -------------
     pg_password: str | None = Field(None, repr=False)
     pg_admin_password: str | None = Field(None, repr=False)

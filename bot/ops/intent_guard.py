@@ -4,10 +4,13 @@ It sits after the DIET classifier and before the FallbackClassifier in `config.y
 itself is `bot.conversation.intents` (pure, unit-tested); this is only its Rasa shell. When the
 top intent is dropped the next one of the ranking takes its place with its own confidence, so a
 weak one becomes `nlu_fallback` and the form reads the message as an answer attempt.
+Loading it also applies our Rasa patches (bot/ops/rasa_patches.py): it is in every graph our
+model is served with, whatever endpoints.yml says.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,6 +22,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.conversation.intents import GUARDED, guarded_ranking
+from bot.ops.rasa_patches import apply_rasa_patches
+
+log = logging.getLogger("leadbot.production")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -31,6 +37,8 @@ class IntentGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> IntentGuard:
+        # Also where an endpoints.yml without our lock store (a Helm chart's) loads the model.
+        log.info("IntentGuard loaded; Rasa patches applied: %s", ", ".join(apply_rasa_patches()) or "none")
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

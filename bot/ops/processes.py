@@ -15,12 +15,7 @@ import pluggy
 
 from bot.ops.bootstrap import DEPLOY
 from bot.ops.logs import configure_logging, conversation_logging
-from bot.ops.rasa_patches import (
-    cache_action_response_validator,
-    fail_turns_when_the_tracker_store_is_down,
-    ignore_metadata_that_is_not_an_object,
-    requeue_expired_lock_tickets,
-)
+from bot.ops.rasa_patches import apply_rasa_patches
 from bot.ops.supervisor import ROOT
 from bot.settings import current_settings
 
@@ -37,12 +32,9 @@ def run_rasa(port: int) -> int:
         "--port", str(port), "--interface", "127.0.0.1", "--model", str(settings.model),
         "--endpoints", str(DEPLOY / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
-    cache_action_response_validator()
-    ignore_metadata_that_is_not_an_object()
-    if settings.rasa_strict_tracker_store:
-        fail_turns_when_the_tracker_store_is_down()
-    if settings.rasa_requeue_expired_tickets:
-        requeue_expired_lock_tickets()
+    # The lock store of endpoints.production.yml applies them too; here an unchecked Rasa is
+    # refused before TensorFlow and the model load.
+    apply_rasa_patches()
     rasa_main()
     return 0
 

@@ -2,21 +2,19 @@
 
 Why each exists is in its docstring; README "Rasa 3.6 patches" has the measurements. They replace
 Rasa internals, so each refuses to apply to a Rasa version they were not checked against.
+`apply_rasa_patches` is called by what Rasa itself loads from configuration (the lock store of
+endpoints.yml, `bot.ops.lock_store`; the IntentGuard of config.yml), so they apply however Rasa
+is started. The lock fix lives in the lock store itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
+import threading
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.settings import current_settings
-
-if TYPE_CHECKING:
-    from rasa.core.lock import TicketLock
-    from rasa.core.lock_store import LockStore
 
 log = logging.getLogger("leadbot.production")
 
@@ -36,12 +34,41 @@ def require_checked_rasa(patch: str, installed: str | None = None) -> None:
     if installed in CHECKED_RASA_VERSIONS:
         return
     raise UnsupportedRasaVersion(
-        f"the Rasa patch {patch!r} (bot/ops/rasa_patches.py) was checked against Rasa "
+        f"the Rasa patch {patch!r} (bot/ops/rasa_patches.py, bot/ops/lock_store.py) was checked against Rasa "
         f"{', '.join(CHECKED_RASA_VERSIONS)}, but Rasa {installed} is installed. Install a checked version "
-        f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patch against {installed} and add it "
-        "to CHECKED_RASA_VERSIONS, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
-        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_REQUEUE_EXPIRED_TICKETS=false)."
+        f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patches against {installed} (run "
+        "tests/unit/test_lock_store.py and tests/production) and add it to CHECKED_RASA_VERSIONS in "
+        "bot/ops/rasa_patches.py, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false) and use Rasa's own `lock_store` in "
+        "endpoints.yml."
     )
+
+
+_applied: list[str] | None = None
+_applying = threading.Lock()
+
+
+def apply_rasa_patches() -> list[str]:
+    """Apply every patch switched on, once per process; return their names (logged by the caller).
+
+    Refuses an unchecked Rasa (`UnsupportedRasaVersion`), so the Rasa server does not start
+    half-patched. The metadata guard has no switch: it only drops what Rasa would crash on."""
+    global _applied
+    with _applying:
+        if _applied is None:
+            settings = current_settings()
+            chosen = [
+                (settings.rasa_fast_validation, "fast validation", cache_action_response_validator),
+                (True, "metadata objects only", ignore_metadata_that_is_not_an_object),
+                (settings.rasa_strict_tracker_store, "strict tracker store", fail_turns_when_the_tracker_store_is_down),
+            ]
+            applied = []
+            for wanted, name, patch in chosen:
+                if wanted:
+                    patch()
+                    applied.append(name)
+            _applied = applied
+        return list(_applied)
 
 
 def fail_turns_when_the_tracker_store_is_down() -> None:
@@ -69,81 +96,6 @@ def fail_turns_when_the_tracker_store_is_down() -> None:
         setattr(FailSafeTrackerStore, name, strict(name))
 
 
-def requeue_expired_lock_tickets() -> None:
-    """Fix a hang in Rasa's ticket lock after a Rasa instance is killed mid-turn.
-
-    The dead instance's ticket stays first in the queue until it expires; a turn waiting behind it
-    (nginx re-sends it to the other instance) holds a ticket issued moments later with the same
-    lifetime. If the waiter's own ticket expires before it polls again, `now_serving` never equals
-    its number and Rasa 3.6 waits forever (seen in test_faults: 120 s gateway timeouts). Here a
-    waiter renews its own ticket's lifetime at every poll, so only a dead holder's ticket
-    expires; and should a waiter's ticket expire all the same (a stalled event loop), it is put
-    back under its own number at the place it had, never at the back of the queue: a new ticket
-    there would let a later message of the same conversation be processed first."""
-    require_checked_rasa("requeue expired lock tickets")
-    import asyncio
-
-    from rasa.core.lock import NO_TICKET_ISSUED, TicketLock
-    from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
-
-    def last_issued(self: TicketLock) -> int:
-        # The highest number in the queue, not the last one: a put-back ticket sits in the middle.
-        self.remove_expired_tickets()
-        return max((ticket.number for ticket in self.tickets), default=NO_TICKET_ISSUED)
-
-    @contextlib.asynccontextmanager
-    async def lock(
-        self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
-    ) -> Any:
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
-        try:
-            while True:
-                current = self.get_lock(conversation_id)
-                if not current:
-                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-                if current._ticket_for_ticket_number(ticket) is None:
-                    log.warning("lock ticket expired while waiting; put back in its place")
-                    put_back_ticket(current, ticket, lock_lifetime)
-                    self.save_lock(current)
-                if not current.is_locked(ticket):
-                    break
-                await asyncio.sleep(wait_time_in_seconds)
-                renew_ticket(self, conversation_id, ticket, lock_lifetime)
-            yield current
-        finally:
-            self.cleanup(conversation_id, ticket)
-
-    TicketLock.last_issued = property(last_issued)  # type: ignore[method-assign,assignment]
-    LockStore.lock = lock  # type: ignore[method-assign,assignment]
-
-
-def renew_ticket(store: LockStore, conversation_id: str, number: int, lifetime: float) -> None:
-    """Rasa's `update_lock` (drop expired tickets), plus a fresh lifetime for a waiter's own ticket."""
-    lock = store.get_lock(conversation_id)
-    if lock is None:
-        return
-    lock.remove_expired_tickets()
-    for ticket in lock.tickets:
-        if ticket.number == number:
-            ticket.expires = time.time() + lifetime
-    store.save_lock(lock)
-
-
-def put_back_ticket(lock: TicketLock, number: int, lifetime: float) -> None:
-    """Re-queue an expired ticket under its own number, in issue order.
-
-    It goes behind every ticket issued before it, but never in front of the head of the queue:
-    the head's holder may be processing its turn right now, whatever its number."""
-    from rasa.core.lock import Ticket
-
-    lock.remove_expired_tickets()
-    tickets = list(lock.tickets)
-    place = sum(1 for t in tickets if t.number < number)
-    if tickets:
-        place = max(place, 1)
-    lock.tickets.insert(place, Ticket(number, time.time() + lifetime))
-
-
 def cache_action_response_validator() -> None:
     """Validate action server responses with one prebuilt validator instead of `jsonschema.validate`.
 
@@ -151,8 +103,6 @@ def cache_action_response_validator() -> None:
     CPU in `jsonschema.validate`, which re-checks the schema itself on every action call. Same
     schema, same errors: only the per-call `check_schema` is skipped. LEADBOT_RASA_FAST_VALIDATION=false
     restores Rasa's own code."""
-    if not current_settings().rasa_fast_validation:
-        return
     require_checked_rasa("fast validation")
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match

@@ -1,5 +1,6 @@
 """Rasa's own commands work in the project folder with nothing set up: `rasa run` (and so
-`rasa shell` and `rasa interactive`, which read the same endpoints.yml) in a clean environment.
+`rasa shell` and `rasa interactive`, which read the same endpoints.yml) in a clean environment,
+with our Rasa patches applied by the lock store endpoints.yml names (no launcher of ours).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot.ops.supervisor import BIN, MODEL, ROOT, free_port, wait_http
 
@@ -53,8 +55,19 @@ def test_rasa_run_starts_in_the_project_folder_with_no_setup(tmp_path: Path) -> 
     try:
         wait_http(f"http://127.0.0.1:{port}/", 300, rasa)
         assert (tmp_path / "rasa_tracker.db").exists()  # the SQL tracker store of endpoints.yml
+        # The patches' behaviour: Rasa 3.6 crashes on a REST message whose metadata is not an
+        # object and answers []; patched, the turn runs (the greeting needs no action server).
+        reply = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            json={"sender": "plain-rasa-run", "message": "hello", "metadata": "not an object"},
+            timeout=120,
+        )
+        assert reply.status_code == 200 and reply.json(), log.read_text(errors="replace")[-3000:]
     except (RuntimeError, TimeoutError) as exc:
         pytest.fail(f"rasa run did not start: {exc}\n{log.read_text(errors='replace')[-3000:]}")
     finally:
         os.killpg(rasa.pid, 15)
         rasa.wait(60)
+    text = log.read_text(errors="replace")
+    assert "lock store LeadbotLockStore (in-memory tickets)" in text, text[-3000:]
+    assert "Rasa patches applied: fast validation, metadata objects only, strict tracker store" in text

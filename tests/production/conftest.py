@@ -95,6 +95,8 @@ def leads(prod: ProductionStack) -> LeadStore:
 # --------------------------------------------------------------------------- visitors
 
 ALLOWED_ORIGIN = "https://www.example.com"
+# nginx routes every turn of a conversation to one Rasa instance by this header (deploy/nginx.conf.template).
+SENDER_HEADER = "X-Leadbot-Sender"
 _next_address = iter(range(1, 250 * 250))
 _address_lock = threading.Lock()
 
@@ -133,7 +135,7 @@ class Visitor:
         return self.session.post(
             f"{self.stack.public_url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text, "metadata": self.metadata},
-            headers={"Origin": self.origin},
+            headers={"Origin": self.origin, SENDER_HEADER: self.sender},
             timeout=timeout,
         )
 
@@ -207,6 +209,64 @@ def run_concurrently(jobs: list[Callable[[], Any]], workers: int) -> list[BaseEx
         return list(pool.map(guarded, jobs))
 
 
+def fire_at_once(posts: list[Callable[[], Any]], stagger: float = 0.0) -> list[BaseException | Any]:
+    """Start every post together (message i `i * stagger` seconds after the first), as a visitor
+    who double-sends or a widget flushing its offline outbox does; return each result or error."""
+    start = threading.Barrier(len(posts))
+
+    def fire(i: int, post: Callable[[], Any]) -> Any:
+        start.wait()
+        time.sleep(i * stagger)
+        return post()
+
+    return run_concurrently([lambda i=i, p=p: fire(i, p) for i, p in enumerate(posts)], workers=len(posts))
+
+
+def post_turn(url: str, visitor: Visitor, text: str) -> requests.Response:
+    """One REST turn of `visitor` at `url` (nginx or a Rasa instance), from the visitor's address, on
+    a connection of its own (several run at once for one visitor)."""
+    with requests.Session() as session:
+        session.mount("http://", SourceAddressAdapter(visitor.address))
+        return session.post(
+            f"{url}/webhooks/rest/webhook",
+            json={"sender": visitor.sender, "message": text},
+            headers={"Origin": visitor.origin, SENDER_HEADER: visitor.sender},
+            timeout=180,
+        )
+
+
+@dataclass
+class BurstOutcome:
+    """What one conversation's tracker kept of messages sent at once (RasaHQ/rasa#9213 symptoms)."""
+
+    lost: list[str]
+    duplicated: list[str]
+    # user events whose turn had not finished (no `action_listen` yet) when the next one was stored
+    interleaved: int
+    # stored order differs from the send order (meaningful only for staggered sends)
+    reordered: bool
+
+    @property
+    def clean(self) -> bool:
+        return not (self.lost or self.duplicated or self.interleaved)
+
+
+def burst_outcome(tracker: dict[str, Any], sent: list[str]) -> BurstOutcome:
+    texts = user_texts(tracker)
+    counts = {t: texts.count(t) for t in set(texts)}
+    lost = [t for t in sent if t not in counts]
+    duplicated = [t for t, n in counts.items() if n > sent.count(t)]
+    interleaved, open_turn = 0, False
+    for event in tracker["events"]:
+        if event["event"] == "user":
+            interleaved += open_turn
+            open_turn = True
+        elif event["event"] == "action" and event.get("name") == "action_listen":
+            open_turn = False
+    interleaved += open_turn  # the last turn never finished
+    return BurstOutcome(lost, duplicated, interleaved, reordered=[t for t in texts if t in sent] != sent)
+
+
 def user_texts(tracker: dict[str, Any]) -> list[str]:
     return [e.get("text") or "" for e in tracker["events"] if e["event"] == "user"]
 
@@ -231,17 +291,25 @@ def event_problems(visitor: Visitor, tracker: dict[str, Any], *, retried: list[s
     return problems
 
 
-def instances_used(stack: ProductionStack) -> dict[str, int]:
-    """How many webhook turns each Rasa port served, from nginx's access log."""
-    assert stack.log_dir is not None
+def webhook_upstreams(stack: ProductionStack) -> list[tuple[str, list[str]]]:
+    """(sender header, instances tried) of every REST turn in nginx's access log, oldest first."""
     log = stack.settings.var_dir / "nginx" / "logs" / "access.log"
-    counts: dict[str, int] = {}
+    turns = []
     if log.exists():
         for line in log.read_text(errors="replace").splitlines():
             if "/webhooks/rest/webhook" in line and ' upstream="' in line:
                 upstream = line.split(' upstream="', 1)[1].split('"', 1)[0]
-                for address in upstream.split(", "):
-                    counts[address] = counts.get(address, 0) + 1
+                sender = line.split(' sender="', 1)[1].split('"', 1)[0] if ' sender="' in line else ""
+                turns.append((sender, upstream.split(", ")))
+    return turns
+
+
+def instances_used(stack: ProductionStack) -> dict[str, int]:
+    """How many webhook turns each Rasa port served, from nginx's access log."""
+    counts: dict[str, int] = {}
+    for _, upstreams in webhook_upstreams(stack):
+        for address in upstreams:
+            counts[address] = counts.get(address, 0) + 1
     return counts
 
 

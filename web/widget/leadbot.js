@@ -302,7 +302,10 @@
     if (state.socket) return;
     ui.whenSocketIoLoaded((io) => {
       if (state.socket) return;
-      const socket = io(config.serverUrl, { path: config.socketPath });
+      // The proxy routes every request of this connection by this key (deploy/nginx.conf.template),
+      // so it is fixed for the connection's life: a new visitor's is its address until the next load.
+      const query = state.sessionId ? { leadbot_sender: state.sessionId } : {};
+      const socket = io(config.serverUrl, { path: config.socketPath, query });
       state.socket = socket;
       socket.on("connect", () => {
         // Re-sent on every reconnect: a restarted server has forgotten the room.
