@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import email
 import re
+import time
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+from itsdangerous import TimestampSigner
 
+from bot.delivery.verdict_links import verdict_links
 from bot.delivery.worker import deliver_due
+from bot.settings import current_settings
 from tests.console_helpers import HOSTILE, PASSWORD, Console, running_console
 
 pytestmark = pytest.mark.e2e
@@ -129,6 +133,12 @@ def test_a_hostile_transcript_is_shown_as_text(console: Console, page: Any) -> N
     assert page.title() != "pwned" and page.locator("#transcript img, #transcript script").count() == 0
 
 
+def _forged(url: str) -> str:
+    """One character of the signature changed (the first: the last carries unused padding bits)."""
+    head, _, signature = url.rpartition(".")
+    return f"{head}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+
+
 def _email_links(message: Message) -> dict[str, str]:
     html = next(
         part.get_payload(decode=True).decode() for part in message.walk() if part.get_content_type() == "text/html"
@@ -138,7 +148,7 @@ def _email_links(message: Message) -> dict[str, str]:
 
 
 def test_the_accept_link_of_a_real_email_works_once_and_forged_or_expired_ones_are_refused(
-    console: Console, page: Any, smtp: tuple[_Inbox, int], artifacts: Path
+    console: Console, page: Any, smtp: tuple[_Inbox, int], artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lead = console.finished_lead()
     assert deliver_due(console.store) == 1  # the real worker sends the email to the test receiver
@@ -155,9 +165,14 @@ def test_the_accept_link_of_a_real_email_works_once_and_forged_or_expired_ones_a
     feedback = console.store.get(lead.id).feedback  # type: ignore[union-attr]
     assert [(f.verdict, f.reason_code) for f in feedback] == [("accept", "fits")]
 
+    with monkeypatch.context() as past:  # a link from an email older than LEADBOT_VERDICT_LINK_HOURS
+        hours = current_settings().verdict_link_hours + 1
+        past.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - hours * 3600)
+        expired = verdict_links(lead.id, "an-older-handoff", current_settings())["accept"]
     for url, refusal in (
         (links["accept"], "already used"),
-        (links["accept"][:-3] + ("abc" if not links["accept"].endswith("abc") else "xyz"), "not valid"),
+        (_forged(links["accept"]), "not valid"),
+        (expired, "expired"),
     ):
         page.goto(url)
         assert refusal in page.inner_text("main").lower() or refusal in page.inner_text("h1").lower()

@@ -10,6 +10,11 @@ from bot.settings import Settings
 from bot.web.security import LoginThrottle
 
 
+def _flip_first_signature_char(token: str) -> str:
+    head, _, signature = token.rpartition(".")
+    return f"{head}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+
+
 def _settings(**values: object) -> Settings:
     base = {"console_url": "https://leads.example.com/console/", "console_secret": "s" * 32}
     return Settings(_env_file=None, **{**base, **values})  # type: ignore[call-arg]
@@ -33,7 +38,8 @@ def test_no_links_without_the_console_url_or_secret() -> None:
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # the signature
+        # The signature's first character (its last one carries unused padding bits).
+        lambda t: _flip_first_signature_char(t),
         lambda t: "x" + t,  # the payload
         lambda t: t.split(".")[0],  # no signature at all
     ],
