@@ -51,6 +51,7 @@ class Stack(Supervisor):
     host: str = "127.0.0.1"
     rasa_token: str = field(default_factory=_token, repr=False)
     action_token: str = field(default_factory=_token, repr=False)
+    console_secret: str = field(default_factory=_token, repr=False)  # the worker's console (sessions, links)
     cors_origins: tuple[str, ...] = ()  # besides the chat page's own origin
     database_url: str = "sqlite:///leads.db"
     tracker_db_url: str = "sqlite:///rasa_tracker.db"
@@ -126,6 +127,8 @@ class Stack(Supervisor):
             # The one-click verdict links in handoffs point at this console unless .env says otherwise.
             if not env.get("LEADBOT_CONSOLE_URL"):
                 env["LEADBOT_CONSOLE_URL"] = self.console_url
+            # The actions sign the links when a lead is handed off, the worker's console reads them.
+            env["LEADBOT_CONSOLE_SECRET"] = self.console_secret
         env.update(self.extra_env)
         return env
 
@@ -230,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         host=configured.bind_host,
         rasa_token=configured.rasa_token or "",
         action_token=configured.require("action_token"),
+        console_secret=configured.require("console_secret"),
         cors_origins=configured.cors_origins,
         database_url=configured.database_url,
         tracker_db_url=configured.tracker_db_url or "sqlite:///rasa_tracker.db",

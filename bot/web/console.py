@@ -28,8 +28,7 @@ from bot.settings import Settings
 from bot.sla.verdicts import VerdictReasons, load_verdict_reasons
 from bot.storage import ConsoleStore, LinkAlreadyUsed
 from bot.storage.console import VERDICT_FILTERS
-from bot.web.passwords import hash_password as _hash
-from bot.web.passwords import needs_rehash, verify_password
+from bot.web.passwords import hash_password, needs_rehash, verify_password
 from bot.web.security import CSRF_FIELD, Forbidden, LoginThrottle, check_csrf, csrf_token, current_user, sign_in
 
 log = logging.getLogger("leadbot")
@@ -138,7 +137,7 @@ class Console:
         user, stored = found
         self.throttle.succeeded(address, email)
         if needs_rehash(stored):
-            await run_in_threadpool(self.store.rehash, user.id, _hash(password))
+            await run_in_threadpool(self.store.rehash, user.id, hash_password(password))
         await run_in_threadpool(self.store.signed_in, user.id)
         sign_in(request, user)
         log.info("console: %s signed in (%s)", user.email, user.role)
