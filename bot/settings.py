@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     tracker_db_url: str | None = Field(None, repr=False)
     transcript_base_url: str | None = None
     templates_dir: str | None = None
+    # --- the SLA console (bot/web, served by `leadbot serve`) -----------------------------
+    console_url: str | None = None  # public URL of the console, e.g. https://leads.example.com/console
+    console_secret: str | None = Field(None, repr=False)  # signs session cookies and verdict links
+    verdict_link_hours: int = 72
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
     # --- `make run` (bot/ops/local.py) -------------------------------------------------
     bind_host: str = "127.0.0.1"
     # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------

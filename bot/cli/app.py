@@ -1,6 +1,6 @@
 """`leadbot`: the command line for marketing, sales and ops (check, leads, export, report, outbox…).
 
-`leadbot serve` runs the outbox worker beside the HTTP API of `bot/web`.
+`leadbot serve` runs the outbox worker beside the web app of `bot/web` (the console and the API).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cli import users
 from bot.cli.csv_export import to_csv
 from bot.settings import current_settings
-from bot.web import make_api_server
+from bot.web import WebServer
 
 if TYPE_CHECKING:
     from bot.sla import SLA
-    from bot.storage import LeadStore
+    from bot.storage import ConsoleStore
 
 log = logging.getLogger("leadbot")
 
@@ -117,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--days", type=int, required=True)
     purge.set_defaults(handler=_purge)
 
-    serve = sub.add_parser("serve", help="run the outbox worker and the feedback/health HTTP API")
+    users.add_parser(sub)
+
+    serve = sub.add_parser("serve", help="run the outbox worker and the web app (console, feedback/health API)")
     serve.add_argument("--port", type=int, help="default: LEADBOT_API_PORT or 5056")
     serve.add_argument("--host", help="default: LEADBOT_API_HOST or 127.0.0.1 (this machine only)")
     serve.set_defaults(handler=_serve)
@@ -146,10 +149,10 @@ def _date(value: str) -> date | datetime:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
 
 
-def _store(args: argparse.Namespace) -> LeadStore:
-    from bot.storage import LeadStore
+def _store(args: argparse.Namespace) -> ConsoleStore:
+    from bot.storage import ConsoleStore
 
-    return LeadStore(args.database_url)
+    return ConsoleStore(args.database_url)
 
 
 def _sla_or_none() -> SLA | None:
@@ -429,16 +432,19 @@ def _serve(args: argparse.Namespace) -> int:
     settings = current_settings()
     store = _store(args)
     worker = Worker(store, settings)  # first: a channel misconfiguration stops us before the API listens
-    server = make_api_server(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
+    server = WebServer(store, settings, host=args.host or settings.api_host, port=args.port or settings.api_port)
     stop = _stop_on_signals()
     worker_thread = threading.Thread(target=worker.run, args=(stop,), name="handoff-worker")
     worker_thread.start()
-    api_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="api", daemon=True)
-    api_thread.start()
-    log.info("leadbot API on http://%s:%d (POST /feedback/<lead_id>, GET /health)", *server.server_address[:2])
+    try:
+        server.start()
+    except BaseException:
+        stop.set()
+        worker_thread.join(timeout=30)
+        raise
+    log.info("leadbot web app on %s (console at /console/, POST /feedback/<lead_id>, GET /health)", server.url)
     stop.wait()
-    server.shutdown()
-    server.server_close()
+    server.stop()
     worker_thread.join(timeout=30)
     return 0
 

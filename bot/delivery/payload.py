@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.delivery.summary import render_summary
+from bot.delivery.verdict_links import verdict_links
 from bot.domain import Contact, Handoff, Lead, QueuedHandoff, Unit, unit_of, utcnow
 from bot.settings import Settings
 from bot.storage import LeadStore
@@ -113,9 +114,12 @@ def queued_handoff(lead: Lead, language: str, settings: Settings) -> QueuedHando
     )
     queued = replace(lead, handoff=pending)
     body = export_object(queued, language=language)
-    body["summary"] = render_summary(queued, language=language, fmt="text")
-    body["summary_markdown"] = render_summary(queued, language=language, fmt="markdown")
-    body["summary_html"] = render_summary(queued, language=language, fmt="html")
+    # The people reading Slack and the email get one-click Accept / Reject links; the webhook
+    # body's own fields stay as they were (a CRM posts its verdict to the API instead).
+    links = verdict_links(lead.id, key, settings)
+    body["summary"] = render_summary(queued, language=language, fmt="text", verdict_links=links)
+    body["summary_markdown"] = render_summary(queued, language=language, fmt="markdown", verdict_links=links)
+    body["summary_html"] = render_summary(queued, language=language, fmt="html", verdict_links=links)
     body["idempotency_key"] = key
     body["event"] = "lead.handed_off"
     body["schema_version"] = SCHEMA_VERSION

@@ -69,6 +69,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "nurture": "Nurture",
         "disqualified": "Disqualified",
         "in_progress": "In progress",
+        "verdict": "Your verdict",
+        "accept": "Accept",
+        "reject": "Reject",
     },
     "es": {
         "title": "Nuevo lead",
@@ -112,6 +115,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "nurture": "Nutrir",
         "disqualified": "Descartado",
         "in_progress": "En curso",
+        "verdict": "Tu veredicto",
+        "accept": "Aceptar",
+        "reject": "Rechazar",
     },
 }
 
@@ -170,15 +176,21 @@ def render_summary(
     fmt: str = "text",
     transcript_base_url: str | None = None,
     templates_dir: str | None = None,
+    verdict_links: Mapping[str, str] | None = None,
 ) -> str:
-    """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`."""
+    """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`.
+
+    `verdict_links` ({"accept": url, "reject": url}, bot/delivery/verdict_links.py) adds the
+    one-click Accept and Reject links of a handoff."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
     settings = current_settings()
     base_url = transcript_base_url if transcript_base_url is not None else settings.transcript_base_url
     directory = templates_dir if templates_dir is not None else settings.templates_dir
     template = _environment(fmt, directory).get_template(FORMATS[fmt])
-    return template.render(**_context(lead, language, base_url)).strip() + "\n"
+    context = _context(lead, language, base_url)
+    context["verdict_links"] = {k: _Trusted(v) for k, v in (verdict_links or {}).items()}
+    return template.render(**context).strip() + "\n"
 
 
 @lru_cache(maxsize=16)

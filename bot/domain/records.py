@@ -128,6 +128,7 @@ class Feedback:
     reason: str
     by: str | None
     at: datetime
+    reason_code: str | None = None  # a key of the SLA's verdict_reasons
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ origin only (plus LEADBOT_CORS_ORIGINS). Under `make run` the Rasa HTTP API want
 when LEADBOT_RASA_TOKEN is set: the shared runtime contract keeps it open on loopback in
 development (other tools read trackers from it), and production mode always sets one. The
 tests' and benchmarks' stacks always use one.
+The worker process also serves the sales console (`leadbot serve`, /console/); its secret
+LEADBOT_CONSOLE_SECRET is generated into `.env` like the action token.
 Processes are run by the one `Supervisor`.
 """
 
@@ -31,7 +33,7 @@ from bot.settings import Settings, current_settings
 
 __all__ = ["BIN", "MODEL", "ROOT", "Stack", "free_port", "main", "wait_http"]
 
-_DEV_SECRETS = ("action_token",)
+_DEV_SECRETS = ("action_token", "console_secret")
 
 
 def _token() -> str:
@@ -49,6 +51,7 @@ class Stack(Supervisor):
     host: str = "127.0.0.1"
     rasa_token: str = field(default_factory=_token, repr=False)
     action_token: str = field(default_factory=_token, repr=False)
+    console_secret: str = field(default_factory=_token, repr=False)  # the worker's console (sessions, links)
     cors_origins: tuple[str, ...] = ()  # besides the chat page's own origin
     database_url: str = "sqlite:///leads.db"
     tracker_db_url: str = "sqlite:///rasa_tracker.db"
@@ -96,6 +99,11 @@ class Stack(Supervisor):
         return f"http://127.0.0.1:{self.web_port}"
 
     @property
+    def console_url(self) -> str:
+        """The sales console, served by the worker's web app (`leadbot serve`)."""
+        return f"http://localhost:{self.api_port}/console"
+
+    @property
     def allowed_origins(self) -> list[str]:
         """The origins Rasa answers cross-origin calls from: the chat page, as both loopback names."""
         page = [f"http://localhost:{self.web_port}", f"http://127.0.0.1:{self.web_port}"] if self.web_port else []
@@ -116,6 +124,11 @@ class Stack(Supervisor):
         )
         if self.api_port:
             env["LEADBOT_API_PORT"] = str(self.api_port)
+            # The one-click verdict links in handoffs point at this console unless .env says otherwise.
+            if not env.get("LEADBOT_CONSOLE_URL"):
+                env["LEADBOT_CONSOLE_URL"] = self.console_url
+            # The actions sign the links when a lead is handed off, the worker's console reads them.
+            env["LEADBOT_CONSOLE_SECRET"] = self.console_secret
         env.update(self.extra_env)
         return env
 
@@ -220,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         host=configured.bind_host,
         rasa_token=configured.rasa_token or "",
         action_token=configured.require("action_token"),
+        console_secret=configured.require("console_secret"),
         cors_origins=configured.cors_origins,
         database_url=configured.database_url,
         tracker_db_url=configured.tracker_db_url or "sqlite:///rasa_tracker.db",
@@ -235,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  Rasa REST webhook:        {stack.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API:            {stack.rasa_url}/conversations/<id>/tracker"
             + ("?token=… (LEADBOT_RASA_TOKEN in .env)\n" if stack.rasa_token else " (loopback only)\n")
+            + (
+                f"  Sales console:            {stack.console_url}/  (accounts: leadbot users add)\n"
+                if stack.api_port
+                else ""
+            )
             + f"  Listening on:             {stack.host} (LEADBOT_BIND_HOST)\n"
             f"  Leads:                    .venv/bin/leadbot leads list\n\n"
             "Press Ctrl-C to stop."

@@ -45,7 +45,7 @@ __all__ = [
 # The handoff secret too: webhooks are then always signed, and the receiver reads it from secrets.env.
 _SECRETS = (
     "rasa_token", "action_token", "feedback_token", "handoff_secret", "pg_password", "pg_admin_password",
-    "redis_password",
+    "redis_password", "console_secret",
 )  # fmt: skip
 
 
@@ -67,6 +67,9 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
             "tracker_db_url": settings.postgres_url("rasa_tracker"),
             "cors_origins": settings.cors_origins
             or (f"http://localhost:{settings.public_port}", f"http://127.0.0.1:{settings.public_port}"),
+            # nginx serves the console at /console/ (deploy/nginx.conf.template); set
+            # LEADBOT_CONSOLE_URL to the address sales really opens (https://…) behind a TLS proxy.
+            "console_url": settings.console_url or f"{settings.public_url}/console",
         }
     )
 
@@ -276,6 +279,7 @@ def _describe(stack: ProductionStack) -> str:
         f"  socket.io:                {s.public_url}/socket.io/\n"
         f"  Rasa HTTP API:            {s.public_url}/conversations/<id>/tracker?token=$LEADBOT_RASA_TOKEN\n"
         f"  Feedback API:             {s.public_url}/feedback/<lead_id>  (Bearer $LEADBOT_FEEDBACK_TOKEN)\n"
+        f"  Sales console:            {s.console_url}/  (accounts: leadbot users add)\n"
         f"  Rasa instances:           {', '.join(stack.rasa_url(n) for n in stack.rasa_names)}\n"
         f"  PostgreSQL:               127.0.0.1:{s.pg_port} (data in {s.postgres_data})"
         f"   Redis: 127.0.0.1:{s.redis_port}\n"

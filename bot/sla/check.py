@@ -17,6 +17,7 @@ from bot.parse import read_message
 from bot.parse.base import Criterion
 from bot.sla.check_content import check_content
 from bot.sla.check_typed import RESERVED, check_in_rules, check_type, numeric
+from bot.sla.check_verdicts import check_verdict_reasons
 from bot.sla.examples import _claimed_twice, _unknown_class
 from bot.sla.load import _parse
 from bot.sla.marks import _Loader, _Located, _Path
@@ -107,6 +108,7 @@ class _Checker:
         self._total()
         self._buttons()
         check_content(self)
+        check_verdict_reasons(self)
 
     def _at_key(self, path: _Path, message: str) -> None:
         line, col = self.located.key(path)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Extra, Field, validator
 
 from bot.parse.base import Answer, Kind
 from bot.sla.content import NurtureContent, ProductAnswers
+from bot.sla.verdicts import VerdictReasons
 
 if TYPE_CHECKING:
     from bot.parse.classifier import Models
@@ -216,6 +217,7 @@ class SLA(_Strict):
     criteria: dict[str, CriterionSpec]
     extra_criteria: dict[str, ExtraCriterion] = Field(default_factory=dict)
     product_answers: ProductAnswers = Field(default_factory=ProductAnswers)  # bot/sla/content.py
+    verdict_reasons: VerdictReasons = Field(default_factory=VerdictReasons)  # bot/sla/verdicts.py
     nurture_content: NurtureContent | None = None
 
     _check_version = validator("version", pre=True, allow_reuse=True)(_whole_number)

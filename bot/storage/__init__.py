@@ -6,6 +6,7 @@ nothing itself.
 
 from sqlalchemy.exc import SQLAlchemyError as StorageError  # what a database hiccup raises
 
+from bot.storage.console import ConsoleStore, LinkAlreadyUsed
 from bot.storage.engine import dispose_engines, engine_for, migrate
 from bot.storage.leads import LeadStore
 from bot.storage.outbox import Claim, SendDecision
@@ -15,7 +16,9 @@ from bot.storage.tables import Base
 __all__ = [
     "Base",
     "Claim",
+    "ConsoleStore",
     "LeadStore",
+    "LinkAlreadyUsed",
     "SendDecision",
     "StorageError",
     "delete_tracker_events",

@@ -112,6 +112,7 @@ def to_feedback(row: FeedbackRow) -> Feedback:
         reason=row.reason or "",
         by=row.by,
         at=aware(row.at),
+        reason_code=row.reason_code,
     )
 
 

@@ -215,18 +215,38 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore):
             session.delete(stale)
         return changed
 
-    def feedback(self, lead: str | int, verdict: str, reason: str = "", by: str | None = None) -> Feedback:
-        """Record sales' verdict on a lead; raises LookupError for an unknown lead."""
+    def feedback(
+        self, lead: str | int, verdict: str, reason: str = "", by: str | None = None, *, reason_code: str | None = None
+    ) -> Feedback:
+        """Record sales' verdict on a lead; raises LookupError for an unknown lead.
+
+        The one write of a verdict: the CLI, the API and the console (also its one-click links,
+        through `add_feedback`) all record it here."""
+        with self.session() as session:
+            return to_feedback(self.add_feedback(session, lead, verdict, reason, by, reason_code=reason_code))
+
+    def add_feedback(
+        self,
+        session: Session,
+        lead: str | int,
+        verdict: str,
+        reason: str = "",
+        by: str | None = None,
+        *,
+        reason_code: str | None = None,
+    ) -> FeedbackRow:
+        """`feedback` inside the caller's transaction (a one-click link is spent in the same one)."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-        with self.session() as session:
-            row = self._find(session, lead)
-            if row is None:
-                raise LookupError(f"no lead {lead!r}")
-            fb = FeedbackRow(lead_id=row.id, verdict=verdict, reason=reason or "", by=by, at=utcnow())
-            session.add(fb)
-            session.flush()
-            return to_feedback(fb)
+        row = self._find(session, lead)
+        if row is None:
+            raise LookupError(f"no lead {lead!r}")
+        fb = FeedbackRow(
+            lead_id=row.id, verdict=verdict, reason=reason or "", by=by, at=utcnow(), reason_code=reason_code or None
+        )
+        session.add(fb)
+        session.flush()
+        return fb
 
     # ------------------------------------------------------------------ report
 

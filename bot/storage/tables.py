@@ -1,4 +1,4 @@
-"""The leads database schema as SQLAlchemy models: leads, answers, handoffs, attempts, feedback.
+"""The leads database schema as SQLAlchemy models: leads, answers, handoffs, attempts, feedback, users.
 
 The schema itself is owned by the Alembic migrations next to this module (`migrations/`);
 these classes must match them column for column.
@@ -177,5 +177,47 @@ class FeedbackRow(Base):
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
     verdict = Column(String(16), nullable=False)
     reason = Column(VisitorText, nullable=False, default="")
+    by = Column(Text)
+    at = Column(UTCDateTime, nullable=False)
+    reason_code = Column(String(64))  # a key of the SLA's verdict_reasons, when one was picked
+
+
+class UserRow(Base):
+    """A console account: sales, marketing or admin (`leadbot users`)."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False, unique=True)
+    name = Column(Text, nullable=False, default="")
+    role = Column(String(16), nullable=False)
+    password_hash = Column(Text, nullable=False)  # argon2id, from bot/web/passwords.py
+    active = Column(Boolean, nullable=False, default=True)
+    # Bumped by a new password or a disable: the sessions signed before it stop working.
+    session_epoch = Column(Integer, nullable=False, default=0)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_login_at = Column(UTCDateTime)
+
+
+class VerdictLinkUseRow(Base):
+    """A one-click verdict link that was used: the same link is refused afterwards."""
+
+    __tablename__ = "verdict_link_uses"
+
+    nonce = Column(String(64), primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    feedback_id = Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"))
+    used_at = Column(UTCDateTime, nullable=False)
+
+
+class OutcomeRow(Base):
+    """What became of a lead after the verdict (meeting held, opportunity, won, lost); latest wins."""
+
+    __tablename__ = "lead_outcomes"
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    outcome = Column(String(32), nullable=False)
+    note = Column(VisitorText, nullable=False, default="")
     by = Column(Text)
     at = Column(UTCDateTime, nullable=False)

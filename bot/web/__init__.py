@@ -1,5 +1,7 @@
-"""The web side of leadbot: the HTTP API sales' tools call (`leadbot serve`)."""
+"""The web side of leadbot (`leadbot serve`): the SLA console for sales and the HTTP API
+(feedback, health) sales' tools call, one Starlette app."""
 
-from bot.web.api import make_api_server
+from bot.web.app import create_app
+from bot.web.server import WebServer
 
-__all__ = ["make_api_server"]
+__all__ = ["WebServer", "create_app"]

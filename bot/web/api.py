@@ -1,83 +1,72 @@
-"""The HTTP API of `leadbot serve`: `POST /feedback/<lead_id>` for CRMs and `GET /health`.
+"""The machine API: `POST /feedback/<lead_id>` for CRMs and webhooks, and `GET /health`.
 
-Standard-library HTTP server (one small endpoint does not justify a framework); the Bearer
-token is compared in constant time.
+Starlette endpoints in the same app as the console (bot/web/app.py); the Bearer token
+(LEADBOT_FEEDBACK_TOKEN) is compared in constant time. A verdict posted here is written by the
+same `LeadStore.feedback` as the CLI's and the console's.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import logging
-import re
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from bot.settings import Settings
-from bot.storage import LeadStore
+from bot.storage import ConsoleStore
 
-log = logging.getLogger("leadbot")
+MAX_BODY = 65536
 
 
-def make_api_server(store: LeadStore, settings: Settings, *, host: str, port: int) -> ThreadingHTTPServer:
-    """`POST /feedback/<lead_id>` (Bearer LEADBOT_FEEDBACK_TOKEN) and `GET /health`."""
+def api_routes(store: ConsoleStore, settings: Settings) -> list[Route]:
+    async def health(request: Request) -> JSONResponse:
+        try:
+            pending = len(await run_in_threadpool(store.handoffs, status="pending"))
+            dead = len(await run_in_threadpool(store.handoffs, status="dead"))
+        except Exception as exc:
+            return JSONResponse({"status": "error", "error": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "outbox": {"pending": pending, "dead": dead}})
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "leadbot"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.info("api %s - " + format, self.address_string(), *args)
-
-        def _reply(self, status: HTTPStatus, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if status is HTTPStatus.UNAUTHORIZED:
-                self.send_header("WWW-Authenticate", "Bearer")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            if self.path.split("?")[0] != "/health":
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            try:
-                pending = len(store.handoffs(status="pending"))
-                dead = len(store.handoffs(status="dead"))
-            except Exception as exc:
-                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"status": "error", "error": type(exc).__name__})
-            return self._reply(HTTPStatus.OK, {"status": "ok", "outbox": {"pending": pending, "dead": dead}})
-
-        def do_POST(self) -> None:
-            match = re.fullmatch(r"/feedback/([^/?]+)", self.path.split("?")[0])
-            if match is None:
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            token = settings.feedback_token
-            if not token:
-                return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "feedback disabled: no token configured"})
-            given = self.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                return self._reply(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"})
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > 65536:
-                    return self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not isinstance(body, dict):
-                    raise ValueError("body must be a JSON object")
-                fb = store.feedback(
-                    match.group(1),
-                    str(body.get("verdict", "")),
-                    str(body.get("reason") or ""),
-                    (str(body["by"]) if body.get("by") is not None else None),
-                )
-            except LookupError:
-                return self._reply(HTTPStatus.NOT_FOUND, {"error": f"no lead {match.group(1)}"})
-            except ValueError as exc:
-                return self._reply(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
-            return self._reply(
-                HTTPStatus.OK, {"id": fb.id, "lead_id": fb.lead_id, "verdict": fb.verdict, "at": fb.at.isoformat()}
+    async def feedback(request: Request) -> JSONResponse:
+        lead_id = request.path_params["lead_id"]
+        if not bearer_ok(request, settings):
+            if not settings.feedback_token:
+                return JSONResponse({"error": "feedback disabled: no token configured"}, status_code=503)
+            return JSONResponse({"error": "unauthorized"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        try:
+            if int(request.headers.get("content-length") or 0) > MAX_BODY:
+                return JSONResponse({"error": "body too large"}, status_code=413)
+            body: Any = json.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            fb = await run_in_threadpool(
+                store.feedback,
+                lead_id,
+                str(body.get("verdict", "")),
+                str(body.get("reason") or ""),
+                str(body["by"]) if body.get("by") is not None else None,
+                reason_code=str(body["reason_code"]) if body.get("reason_code") else None,
             )
+        except LookupError:
+            return JSONResponse({"error": f"no lead {lead_id}"}, status_code=404)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"id": fb.id, "lead_id": fb.lead_id, "verdict": fb.verdict, "at": fb.at.isoformat()})
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/feedback/{lead_id}", feedback, methods=["POST"]),
+    ]
+
+
+def bearer_ok(request: Request, settings: Settings) -> bool:
+    """The request carries `Authorization: Bearer LEADBOT_FEEDBACK_TOKEN` (never when none is set)."""
+    token = settings.feedback_token
+    if not token:
+        return False
+    given = request.headers.get("authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import requests
 from bot.cli import main
 from bot.delivery import finish_lead
 from bot.settings import current_settings
-from bot.storage import LeadStore
-from bot.web import make_api_server
+from bot.storage import ConsoleStore, LeadStore
+from bot.web import WebServer
 
 from .conftest import ROOT, make_sla, make_snapshot
 
@@ -128,16 +127,14 @@ def api(cli_store: LeadStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
             monkeypatch.setenv("LEADBOT_FEEDBACK_TOKEN", token)
         else:
             monkeypatch.delenv("LEADBOT_FEEDBACK_TOKEN", raising=False)
-        server = make_api_server(cli_store, current_settings(), host="127.0.0.1", port=0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = WebServer(ConsoleStore(cli_store.url), current_settings(), host="127.0.0.1", port=0).start()
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return server.url
 
     servers: list = []
     yield start, cli_store  # type: ignore[misc]
     for server in servers:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def test_feedback_endpoint_requires_the_bearer_token(api: tuple) -> None:  # type: ignore[type-arg]

@@ -112,6 +112,16 @@ def test_first_run_generates_the_action_token_into_dotenv_readable_by_its_owner_
     assert any("Generated LEADBOT_ACTION_TOKEN" in line for line in dev_stack.output)
 
 
+def test_make_run_serves_the_sales_console_with_a_generated_secret(dev_stack: DevStack) -> None:
+    assert len(dev_stack.secrets.get("LEADBOT_CONSOLE_SECRET", "")) >= 32
+    console = dev_stack.url("worker") + "/console/"
+    assert any("/console/" in line and "Sales console" in line for line in dev_stack.output)
+    inbox = requests.get(console, allow_redirects=False, timeout=30)
+    assert inbox.status_code == 303 and inbox.headers["location"].startswith("/console/login")
+    login = requests.get(console + "login", timeout=30)
+    assert login.status_code == 200 and 'name="csrf_token"' in login.text
+
+
 def test_no_service_listens_beyond_loopback(dev_stack: DevStack) -> None:
     sockets = dev_stack.listening()
     assert {listener.port for listener in sockets} >= set(dev_stack.ports.values())
