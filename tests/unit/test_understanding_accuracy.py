@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "eval" / "corpus" / "answers.yml"
 CONVERSATIONS = sorted((ROOT / "eval" / "conversations").glob("*.yml"))
 DEV_CONVERSATIONS = sorted((ROOT / "eval" / "dev-conversations").glob("*.yml"))
+DEV_CORPORA = sorted((ROOT / "eval" / "dev-corpus").glob("*.yml"))
 TODAY = date(2026, 12, 1)
 
 # Per measure, on the held-out half (split "test") and on the whole corpus.
@@ -29,8 +30,8 @@ FLOORS = {
     "need": 0.90,
     "budget": 0.90,
     "role": 0.85,
-    "timing": 0.80,
-    "fields": 0.88,
+    "timing": 0.88,
+    "fields": 0.90,
     "corrections": 0.85,
     "questions": 0.80,
 }
@@ -71,7 +72,7 @@ def _training_texts() -> set[str]:
 
 def test_no_evaluation_text_is_used_for_training() -> None:
     """Numbers on data the model was trained on would lie: the two must never share a text."""
-    evaluation = {_normal(item.text) for item in load_corpus(CORPUS)}
+    evaluation = {_normal(item.text) for corpus in (CORPUS, *DEV_CORPORA) for item in load_corpus(corpus)}
     for conversation in load_conversations([*CONVERSATIONS, *DEV_CONVERSATIONS]):
         evaluation.add(_normal(conversation["opener"]))
         evaluation.update(_normal(t) for t in conversation["answers"].values())
