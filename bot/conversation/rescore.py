@@ -1,0 +1,81 @@
+"""Re-scoring a stored lead against an SLA from the visitor's own words (the what-if).
+
+The stored answers keep what the visitor typed; reading them again with another SLA's phrases,
+classifiers and rules, the way every turn reads them, is the honest re-score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from bot.conversation.lead import complete_and_score
+from bot.conversation.reading import parse_answers
+from bot.conversation.typed import TYPED_SLOT
+from bot.parse.base import Answer, Criterion
+from bot.scoring import Score
+from bot.sla import SLA
+
+# What `apply_clarifications` writes into a need answer's reason when the visitor picked a button.
+_CONFIRMED_NEED = ", as the visitor confirmed"
+_MAX_CACHED = 500_000  # distinct (question, words) pairs kept; a what-if over 100,000 leads stays well under
+
+
+class Rescorer:
+    """Scores stored leads against one SLA, reading each distinct answer once.
+
+    Visitors click the same buttons and type the same short answers, so most answers repeat:
+    reading is deterministic for (question, words), plus the conversation date for timing (the
+    one reader that resolves "next quarter" against a date), so a repeated answer is read once.
+    """
+
+    def __init__(self, sla: SLA) -> None:
+        self.sla = sla
+        self._slots = set(sla.slots)
+        self._typed = set(sla.typed_slots)
+        self._read: dict[tuple[str, str, date | None], Answer | None] = {}
+
+    def score(
+        self,
+        words: Mapping[str, str],
+        *,
+        started_at: datetime,
+        last_answer_at: datetime | None = None,
+        page_context: Mapping[str, Any] | None = None,
+        confirmed: Mapping[str, str] | None = None,
+    ) -> Score:
+        """The score of a conversation whose questions got `words` ({criterion: raw}).
+
+        `confirmed` holds the need the visitor picked with a clarifying button ({"need": "pain"}),
+        which the stored answer keeps in its reason; `last_answer_at` stands for "now" in the
+        behaviour criteria (time on site), as the last turn that changed an answer saw it."""
+        today = started_at.date()
+        read: dict[str, Answer] = {}
+        for slot, text in words.items():
+            if slot not in self._slots or not text:
+                continue
+            answer = self._answer(slot, text, today)
+            if answer is not None:
+                read[slot] = answer
+        slots: dict[str, Any] = {slot: text for slot, text in words.items() if slot not in self._typed}
+        slots[TYPED_SLOT] = {slot: text for slot, text in words.items() if slot in self._typed}
+        slots["page_context"] = dict(page_context) if page_context else None
+        if confirmed:
+            slots["clarified"] = {slot: {"raw": words.get(slot), "choice": choice} for slot, choice in confirmed.items()}
+        return complete_and_score(read, slots, self.sla, last_answer_at or started_at)[1]
+
+    def _answer(self, slot: str, text: str, today: date) -> Answer | None:
+        key = (slot, text, today if slot == Criterion.TIMING.value else None)
+        if key in self._read:
+            return self._read[key]
+        if len(self._read) >= _MAX_CACHED:
+            self._read.clear()
+        answer = parse_answers({slot: text}, self.sla, today).get(slot)
+        self._read[key] = answer
+        return answer
+
+
+def confirmed_need(reason: str, value: str | None) -> str | None:
+    """The need a stored answer says the visitor confirmed with a button, if any."""
+    return value if value and reason.endswith(_CONFIRMED_NEED) else None
