@@ -111,7 +111,9 @@ def print_whatif(result: WhatIf, current: str, other: str) -> None:
     print(f"Handed off to sales: {result.handoffs_current} → {result.handoffs_other} ({change:+})")
     print("Against sales' verdicts:")
     print(f"  accepted leads: {result.accepted}, still handed off: {result.accepted_kept}")
-    print(f"  accepted leads that would no longer be handed off: {result.accepted_lost}{_ids(result.accepted_lost_ids)}")
+    print(
+        f"  accepted leads that would no longer be handed off: {result.accepted_lost}{_ids(result.accepted_lost_ids)}"
+    )
     print(f"  rejected leads: {result.rejected}, still handed off: {result.rejected_kept}")
     print(
         f"  rejected leads that would have been filtered out: {result.rejected_filtered}"
@@ -149,9 +151,7 @@ def compute_health(store: LeadStore, sla: SLA | None, args: argparse.Namespace, 
     from bot.storage.health import HealthStore
 
     with progress("report", HealthStore.STEPS, "steps") as update:
-        return sla_health(
-            store, sla, since=args.since, until=args.until, follow_up_minutes=minutes, on_progress=update
-        )
+        return sla_health(store, sla, since=args.since, until=args.until, follow_up_minutes=minutes, on_progress=update)
 
 
 def write_html(health: Health, path: str) -> None:

@@ -7,7 +7,8 @@ classifiers and rules, the way every turn reads them, is the honest re-score.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.conversation.lead import complete_and_score
@@ -19,6 +20,7 @@ from bot.sla import SLA
 
 # What `apply_clarifications` writes into a need answer's reason when the visitor picked a button.
 _CONFIRMED_NEED = ", as the visitor confirmed"
+_PROBE = timedelta(days=400)
 _MAX_CACHED = 500_000  # distinct (question, words) pairs kept; a what-if over 100,000 leads stays well under
 
 
@@ -30,11 +32,12 @@ class Rescorer:
     one reader that resolves "next quarter" against a date), so a repeated answer is read once.
     """
 
-    def __init__(self, sla: SLA) -> None:
+    def __init__(self, sla: SLA, readings: Readings | None = None) -> None:
+        """`readings`: another Rescorer's cache, shared when both SLAs read alike (`reads_alike`)."""
         self.sla = sla
         self._slots = set(sla.slots)
         self._typed = set(sla.typed_slots)
-        self._read: dict[tuple[str, str, date | None], Answer | None] = {}
+        self.readings: Readings = readings if readings is not None else Readings()
 
     def score(
         self,
@@ -62,18 +65,58 @@ class Rescorer:
         slots[TYPED_SLOT] = {slot: text for slot, text in words.items() if slot in self._typed}
         slots["page_context"] = dict(page_context) if page_context else None
         if confirmed:
-            slots["clarified"] = {slot: {"raw": words.get(slot), "choice": choice} for slot, choice in confirmed.items()}
+            slots["clarified"] = {
+                slot: {"raw": words.get(slot), "choice": choice} for slot, choice in confirmed.items()
+            }
         return complete_and_score(read, slots, self.sla, last_answer_at or started_at)[1]
 
     def _answer(self, slot: str, text: str, today: date) -> Answer | None:
-        key = (slot, text, today if slot == Criterion.TIMING.value else None)
-        if key in self._read:
-            return self._read[key]
-        if len(self._read) >= _MAX_CACHED:
-            self._read.clear()
-        answer = parse_answers({slot: text}, self.sla, today).get(slot)
-        self._read[key] = answer
+        cache = self.readings
+        if slot != Criterion.TIMING.value or (slot, text) in cache.undated:
+            key: tuple[str, str, date | None] = (slot, text, None)
+        else:
+            key = (slot, text, today)
+        if key in cache.answers:
+            return cache.answers[key]
+        if len(cache.answers) >= _MAX_CACHED:
+            cache.answers.clear()
+        answer = self._parse(slot, text, today)
+        cache.answers[key] = answer
+        if key[2] is not None and (slot, text) not in cache.probed:
+            # Most timing answers ("in 3 months", "asap") mean the same on any date; read once
+            # more, on a date that differs in year, month, day and weekday: the same answer both
+            # times, and the words are read once for every later lead, whatever its date.
+            cache.probed.add((slot, text))
+            if answer == self._parse(slot, text, today + _PROBE):
+                cache.undated.add((slot, text))
+                cache.answers[(slot, text, None)] = answer
         return answer
+
+    def _parse(self, slot: str, text: str, today: date) -> Answer | None:
+        return parse_answers({slot: text}, self.sla, today).get(slot)
+
+
+@dataclass
+class Readings:
+    """Answers read so far: (question, words, date or None when the date cannot matter) -> answer."""
+
+    answers: dict[tuple[str, str, date | None], Answer | None] = field(default_factory=dict)
+    probed: set[tuple[str, str]] = field(default_factory=set)
+    undated: set[tuple[str, str]] = field(default_factory=set)
+
+
+def reads_alike(one: SLA, other: SLA) -> bool:
+    """Whether two SLAs read every answer the same: same currency, rates, need phrases, typed
+    criteria and classifier examples; only what scores (rules, points, tiers) may differ."""
+    return _reading(one) == _reading(other)
+
+
+def _reading(sla: SLA) -> Any:
+    criteria = {
+        name: (spec.dict(exclude={"rules", "example_files"}), spec.labelled_examples())
+        for name, spec in sla.criteria.items()
+    }
+    return (sla.currency, dict(sla.exchange_rates), criteria, sla.slots, sla.typed_slots)
 
 
 def confirmed_need(reason: str, value: str | None) -> str | None:

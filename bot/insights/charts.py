@@ -56,7 +56,7 @@ def _svg(figure: Figure, name: str) -> Markup:
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": f"leadbot-{name}"}):
         figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return Markup(svg[svg.index("<svg") :])  # noqa: S704 - matplotlib's own escaped SVG
+    return Markup(svg[svg.index("<svg") :])  # matplotlib escapes the text it writes
 
 
 def _empty(axes: object, title: str) -> None:
@@ -95,7 +95,7 @@ def _tier_mix(health: Health) -> Markup:
     for tier in TIERS:
         values = [mix.get(tier, 0) for _, mix in health.tier_mix]
         axes.bar(range(len(periods)), values, bottom=bottom, color=COLOURS[tier], label=tier)
-        bottom = [b + v for b, v in zip(bottom, values)]
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     step = max(1, len(periods) // 12)
     axes.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right")
     axes.legend(loc="upper left", frameon=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.conversation.rescore import Rescorer, confirmed_need
+from bot.conversation.rescore import Rescorer, confirmed_need, reads_alike
 from bot.sla import SLA
 from bot.storage import LeadStore
 from bot.storage.history import StoredLead
@@ -113,7 +113,9 @@ def simulate(
 
     `on_progress(n)` is called with the number of leads done since the last call."""
     result = WhatIf(since=since, until=until)
-    now_current, now_other = Rescorer(current), Rescorer(other)
+    now_current = Rescorer(current)
+    # An edit of rules, points or tiers reads every answer as the current SLA does: read once.
+    now_other = Rescorer(other, now_current.readings if reads_alike(current, other) else None)
     other_questions = [slot for slot in other.slots if slot in other.criteria]
     done = 0
     for lead in store.stored_leads(since=since, until=until):

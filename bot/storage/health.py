@@ -134,9 +134,7 @@ class HealthStore(StoreBase):
         query = in_period(
             select(LeadRow.id, AnswerRow.criterion)
             .outerjoin(AnswerRow, and_(AnswerRow.lead_id == LeadRow.id, AnswerRow.raw != ""))
-            .where(
-                (LeadRow.status == STOPPED) | ((LeadRow.status == IN_PROGRESS) & (LeadRow.updated_at < now - IDLE))
-            )
+            .where((LeadRow.status == STOPPED) | ((LeadRow.status == IN_PROGRESS) & (LeadRow.updated_at < now - IDLE)))
             .order_by(LeadRow.id),
             since,
             until,

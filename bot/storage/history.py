@@ -63,9 +63,7 @@ def latest_verdicts() -> Any:
         .over(partition_by=FeedbackRow.lead_id, order_by=(FeedbackRow.at.desc(), FeedbackRow.id.desc()))
         .label("rank"),
     ).subquery()
-    return (
-        select(ranked.c.lead_id, ranked.c.verdict, ranked.c.reason, ranked.c.at).where(ranked.c.rank == 1).subquery()
-    )
+    return select(ranked.c.lead_id, ranked.c.verdict, ranked.c.reason, ranked.c.at).where(ranked.c.rank == 1).subquery()
 
 
 class HistoryStore(StoreBase):
