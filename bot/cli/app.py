@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -311,7 +312,9 @@ def _report(args: argparse.Namespace) -> int:
     if minutes is None:
         minutes = sla.follow_up.within_minutes if sla else None
     store = _store(args)
+    started = time.perf_counter()
     report = store.report(follow_up_minutes=minutes, since=args.since, until=args.until)
+    print(f"report: totals computed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     health = insights.compute_health(store, sla, args, minutes)
     if args.html:
         insights.write_html(health, args.html)
