@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import HANDOFF_STATUSES, CriterionTally, Report, top_questions, utcnow
@@ -19,6 +19,8 @@ from bot.storage.base import StoreBase
 from bot.storage.convert import as_datetime, aware, percentile
 from bot.storage.history import CHUNK, in_period, latest_verdicts
 from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
+
+_SHAPE_SAMPLE = 2000  # newest breakdowns read for the criteria's order
 
 
 class ReportStore(StoreBase):
@@ -110,7 +112,7 @@ class ReportStore(StoreBase):
             # Oldest first, so on a tie the spelling asked first is the one shown.
             asked = in_period(
                 select(LeadRow.visitor_questions)
-                .where(LeadRow.visitor_questions.isnot(None))
+                .where(LeadRow.visitor_questions.isnot(None), cast(LeadRow.visitor_questions, Text) != "null")
                 .order_by(LeadRow.started_at, LeadRow.id),
                 *period,
             )
@@ -155,15 +157,14 @@ def _criterion_tallies(session: Session, period: tuple[Any, Any]) -> tuple[Crite
     name the criteria nobody answered."""
     order: dict[str, None] = {}
     best: dict[str, int] = {}
-    shapes = in_period(select(LeadRow.breakdown).order_by(LeadRow.started_at.desc(), LeadRow.id.desc()), *period)
-    seen: set[str] = set()
-    for (breakdown,) in session.execute(shapes).yield_per(CHUNK):
-        lines = breakdown or []
-        shape = "|".join(f"{line.get('criterion')}:{line.get('max_points')}" for line in lines)
-        if shape in seen:  # most leads share their SLA's breakdown shape
-            continue
-        seen.add(shape)
-        for line in lines:
+    # The newest leads' breakdowns carry the SLA's order and the criteria nobody answered;
+    # decoding every lead's breakdown would cost more than all the counting below.
+    newest = in_period(
+        select(LeadRow.breakdown).order_by(LeadRow.started_at.desc(), LeadRow.id.desc()).limit(_SHAPE_SAMPLE),
+        *period,
+    )
+    for (breakdown,) in session.execute(newest):
+        for line in breakdown or []:
             name = str(line.get("criterion"))
             order.setdefault(name)
             best[name] = max(best.get(name, 0), int(line.get("max_points") or 0))
@@ -175,6 +176,10 @@ def _criterion_tallies(session: Session, period: tuple[Any, Any]) -> tuple[Crite
         func.avg(answers.c.points),
     ).group_by(answers.c.criterion)
     tallied = {c: (int(n), int(unknown or 0), float(mean)) for c, n, unknown, mean in session.execute(totals)}
+    highest = select(answers.c.criterion, func.max(answers.c.max_points)).group_by(answers.c.criterion)
+    for criterion, most in session.execute(highest):  # criteria only older leads were scored on
+        order.setdefault(criterion)
+        best[criterion] = max(best.get(criterion, 0), int(most or 0))
     fired: dict[str, dict[str, int]] = {}
     rules = select(answers.c.criterion, answers.c.explanation, answers.c.reason, func.count()).group_by(
         answers.c.criterion, answers.c.explanation, answers.c.reason
