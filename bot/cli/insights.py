@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,8 +87,10 @@ def run_simulate(args: argparse.Namespace) -> int:
     other.own_models()
     store = LeadStore(args.database_url)
     total = store.count_leads(since=args.since, until=args.until)
+    started = time.perf_counter()
     with progress("simulate", total, "leads") as update:
         result = simulate(store, current, other, since=args.since, until=args.until, on_progress=update)
+    print(f"simulate: {result.leads:,} leads re-scored in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if args.json:
         print(json.dumps({"current_sla": str(current_path), "other_sla": args.other, **result.as_dict()}, indent=2))
         return 0
@@ -132,7 +135,10 @@ def print_whatif(result: WhatIf, current: str, other: str) -> None:
             " today (the readers changed since); both columns above are read today, so the change is the edit's."
         )
     for question, leads in result.unanswered.items():
-        print(f"Note: {leads} lead(s) have no answer to '{question}' (never asked then): scored as not answered.")
+        print(
+            f"Note: {leads} lead(s) have no stored answer to '{question}' (the visitor left before it, or it was"
+            " not asked then): scored as not answered."
+        )
 
 
 def _ids(ids: list[int]) -> str:
@@ -150,8 +156,13 @@ def compute_health(store: LeadStore, sla: SLA | None, args: argparse.Namespace, 
     from bot.insights import sla_health
     from bot.storage.health import HealthStore
 
+    started = time.perf_counter()
     with progress("report", HealthStore.STEPS, "steps") as update:
-        return sla_health(store, sla, since=args.since, until=args.until, follow_up_minutes=minutes, on_progress=update)
+        health = sla_health(
+            store, sla, since=args.since, until=args.until, follow_up_minutes=minutes, on_progress=update
+        )
+    print(f"report: SLA health computed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return health
 
 
 def write_html(health: Health, path: str) -> None:
