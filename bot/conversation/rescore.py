@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.conversation.lead import complete_and_score
+from bot.conversation.lead import complete_and_score, signals
 from bot.conversation.reading import parse_answers
 from bot.conversation.typed import TYPED_SLOT
 from bot.parse.base import Answer, Criterion
@@ -20,6 +20,7 @@ from bot.sla import SLA
 
 # What `apply_clarifications` writes into a need answer's reason when the visitor picked a button.
 _CONFIRMED_NEED = ", as the visitor confirmed"
+_Key = tuple[str, str, "date | None"]  # (question, words, the date when it matters)
 _PROBE = timedelta(days=400)
 _MAX_CACHED = 500_000  # distinct (question, words) pairs kept; a what-if over 100,000 leads stays well under
 
@@ -38,6 +39,8 @@ class Rescorer:
         self._slots = set(sla.slots)
         self._typed = set(sla.typed_slots)
         self.readings: Readings = readings if readings is not None else Readings()
+        self._behaviour = bool(sla.behaviour_criteria)
+        self._scores: dict[Any, Score] = {}
 
     def score(
         self,
@@ -55,12 +58,26 @@ class Rescorer:
         behaviour criteria (time on site), as the last turn that changed an answer saw it."""
         today = started_at.date()
         read: dict[str, Answer] = {}
+        keys = []
         for slot, text in words.items():
             if slot not in self._slots or not text:
                 continue
-            answer = self._answer(slot, text, today)
+            key, answer = self._answer(slot, text, today)
+            keys.append(key)
             if answer is not None:
                 read[slot] = answer
+        # Without behaviour criteria the score is a pure function of the answers read, the
+        # confirmations and the visit's yes/no signals: leads that share them share their score.
+        score_key = None
+        if not self._behaviour:
+            score_key = (
+                tuple(sorted(keys, key=repr)),
+                tuple(sorted((confirmed or {}).items())),
+                tuple(sorted(signals(page_context).items())),
+            )
+            cached = self._scores.get(score_key)
+            if cached is not None:
+                return cached
         slots: dict[str, Any] = {slot: text for slot, text in words.items() if slot not in self._typed}
         slots[TYPED_SLOT] = {slot: text for slot, text in words.items() if slot in self._typed}
         slots["page_context"] = dict(page_context) if page_context else None
@@ -68,16 +85,22 @@ class Rescorer:
             slots["clarified"] = {
                 slot: {"raw": words.get(slot), "choice": choice} for slot, choice in confirmed.items()
             }
-        return complete_and_score(read, slots, self.sla, last_answer_at or started_at)[1]
+        score = complete_and_score(read, slots, self.sla, last_answer_at or started_at)[1]
+        if score_key is not None:
+            if len(self._scores) >= _MAX_CACHED:
+                self._scores.clear()
+            self._scores[score_key] = score
+        return score
 
-    def _answer(self, slot: str, text: str, today: date) -> Answer | None:
+    def _answer(self, slot: str, text: str, today: date) -> tuple[_Key, Answer | None]:
+        """(the cache key the answer is kept under, the answer)."""
         cache = self.readings
         if slot != Criterion.TIMING.value or (slot, text) in cache.undated:
-            key: tuple[str, str, date | None] = (slot, text, None)
+            key: _Key = (slot, text, None)
         else:
             key = (slot, text, today)
         if key in cache.answers:
-            return cache.answers[key]
+            return key, cache.answers[key]
         if len(cache.answers) >= _MAX_CACHED:
             cache.answers.clear()
         answer = self._parse(slot, text, today)
@@ -90,7 +113,8 @@ class Rescorer:
             if answer == self._parse(slot, text, today + _PROBE):
                 cache.undated.add((slot, text))
                 cache.answers[(slot, text, None)] = answer
-        return answer
+                key = (slot, text, None)
+        return key, answer
 
     def _parse(self, slot: str, text: str, today: date) -> Answer | None:
         return parse_answers({slot: text}, self.sla, today).get(slot)
@@ -100,7 +124,7 @@ class Rescorer:
 class Readings:
     """Answers read so far: (question, words, date or None when the date cannot matter) -> answer."""
 
-    answers: dict[tuple[str, str, date | None], Answer | None] = field(default_factory=dict)
+    answers: dict[_Key, Answer | None] = field(default_factory=dict)
     probed: set[tuple[str, str]] = field(default_factory=set)
     undated: set[tuple[str, str]] = field(default_factory=set)
 
