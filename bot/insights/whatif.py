@@ -36,9 +36,11 @@ class WhatIf:
     matrix: dict[str, dict[str, int]] = field(default_factory=lambda: {t: dict.fromkeys(TIERS, 0) for t in TIERS})
     stored_differs: int = 0  # stored tier (at the time) != current SLA's tier read today
     accepted: int = 0
-    accepted_lost: int = 0  # accepted by sales, no longer handed off under the other SLA
+    accepted_kept: int = 0  # accepted by sales, handed off under the other SLA too
+    accepted_lost: int = 0  # accepted, handed off under the current SLA, not under the other
     rejected: int = 0
-    rejected_filtered: int = 0  # rejected by sales, no longer handed off under the other SLA
+    rejected_kept: int = 0  # rejected by sales, still handed off under the other SLA
+    rejected_filtered: int = 0  # rejected, handed off under the current SLA, not under the other
     new_handoffs_unjudged: int = 0  # handed off only under the other SLA: sales never saw them
     accepted_lost_ids: list[int] = field(default_factory=list)
     rejected_filtered_ids: list[int] = field(default_factory=list)
@@ -55,14 +57,6 @@ class WhatIf:
     @property
     def handoffs_other(self) -> int:
         return self.other[HANDED_OFF]
-
-    @property
-    def accepted_kept(self) -> int:
-        return self.accepted - self.accepted_lost
-
-    @property
-    def rejected_kept(self) -> int:
-        return self.rejected - self.rejected_filtered
 
     @property
     def net_verdicts(self) -> int:
@@ -153,15 +147,19 @@ def _count(result: WhatIf, lead: StoredLead, cur: str, new: str) -> None:
     result.matrix[cur][new] += 1
     if lead.tier is not None and lead.tier != cur:
         result.stored_differs += 1
-    lost = new != HANDED_OFF
+    # Only what the edit changes: a lead today's reading of the current SLA would not hand off
+    # either (see `stored_differs`) is not the edit's loss or gain.
+    lost = cur == HANDED_OFF and new != HANDED_OFF
     if lead.verdict == "accept":
         result.accepted += 1
+        result.accepted_kept += new == HANDED_OFF
         if lost:
             result.accepted_lost += 1
             if len(result.accepted_lost_ids) < _EXAMPLES:
                 result.accepted_lost_ids.append(lead.id)
     elif lead.verdict == "reject":
         result.rejected += 1
+        result.rejected_kept += new == HANDED_OFF
         if lost:
             result.rejected_filtered += 1
             if len(result.rejected_filtered_ids) < _EXAMPLES:
