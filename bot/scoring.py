@@ -132,3 +132,9 @@ def _describe(rule: Rule) -> str:
 def _explain(rule: Rule, answer: Answer) -> str:
     base = rule.explain or _describe(rule)
     return f"{base} ({answer.reason})" if answer.reason else base
+
+
+def describe_rule(rule: Rule) -> str:
+    """A rule as the store keeps it with each answer ("when: pain", "min: 10000"): how a report
+    finds the rule, and its `explain`, behind a stored answer."""
+    return _describe(rule)

@@ -13,11 +13,12 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.cli import users
+from bot.cli import insights, users
 from bot.cli.csv_export import to_csv
 from bot.settings import current_settings
 from bot.web import WebServer
@@ -98,7 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--until", type=_date)
     report.add_argument("--follow-up-minutes", type=int, help="override the SLA's follow_up.within_minutes")
     report.add_argument("--json", action="store_true", help="machine-readable output")
+    insights.add_report_options(report)
     report.set_defaults(handler=_report)
+
+    insights.add_simulate(sub, _date)
 
     outbox = sub.add_parser("outbox", help="the handoff outbox")
     outbox_sub = outbox.add_subparsers(dest="outbox_command")
@@ -306,14 +310,21 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     minutes = args.follow_up_minutes
+    sla = _sla_or_none()
     if minutes is None:
-        sla = _sla_or_none()
         minutes = sla.follow_up.within_minutes if sla else None
-    report = _store(args).report(follow_up_minutes=minutes, since=args.since, until=args.until)
+    store = _store(args)
+    started = time.perf_counter()
+    report = store.report(follow_up_minutes=minutes, since=args.since, until=args.until)
+    print(f"report: totals computed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    health = insights.compute_health(store, sla, args, minutes)
+    if args.html:
+        insights.write_html(health, args.html)
     if args.json:
         data = {k: v for k, v in report.__dict__.items() if not isinstance(v, datetime)}
         data["acceptance_rate"] = report.acceptance_rate
         data["criteria"] = [dataclasses.asdict(tally) for tally in report.criteria]
+        data["health"] = health.as_dict()
         print(json.dumps(data, indent=2, default=str))
         return 0
     period = f"{args.since or 'beginning'} – {args.until or 'now'}"
@@ -361,6 +372,7 @@ def _report(args: argparse.Namespace) -> int:
             )
             for explanation, leads in tally.outcomes[:5]:
                 print(f"  {leads:>6} × {_clean(explanation)}")
+    insights.print_health(health, _clean)
     return 0
 
 

@@ -65,7 +65,17 @@ def _answers_and_score(
     """The SLA questions' slot values parsed as answers, the behaviour criteria computed from
     the page context as of `now`, and their score with the visit signals."""
     slots = slot_view(slots)
-    answers = apply_clarifications(parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today), slots)
+    read = parse_answers({slot: slots.get(slot) for slot in sla.slots}, sla, today)
+    return complete_and_score(read, slots, sla, now)
+
+
+def complete_and_score(
+    read: Mapping[str, Answer], slots: Mapping[str, Any], sla: SLA, now: datetime | None = None
+) -> tuple[dict[str, Answer], Score]:
+    """The questions' answers as read, with the visitor's clarifications applied and the
+    behaviour criteria added, and their score: what every turn does after reading, shared with
+    the what-if re-score (`bot/conversation/rescore.py`) so both score the same way."""
+    answers = apply_clarifications(dict(read), slots)
     context = slots.get("page_context")
     answers.update(behaviour_answers(sla, context, now or datetime.now(tz=timezone.utc)))
     return answers, score_answers(answers, sla, signals=signals(context))

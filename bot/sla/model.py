@@ -308,6 +308,24 @@ class SLA(_Strict):
             _MODELS[id(self)] = (self, models)
         return models
 
+    def own_models(self, timeout: float = 600.0) -> Models:
+        """This SLA's own classifiers, waiting while they train in the background.
+
+        A live conversation takes the previous model meanwhile (`models`); a what-if that reads
+        old answers with an edited SLA must read them with that SLA's models, or it would
+        credit the edit with what the previous examples read."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            models = self.models()
+            cached = _MODELS.get(id(self))
+            if cached is not None and cached[0] is self:
+                return models
+            if time.monotonic() > deadline:
+                raise TimeoutError("the SLA's classifiers did not finish training")
+            time.sleep(0.1)
+
 
 # id(SLA) -> (that SLA, its lexicon). Keyed by identity because pydantic 1 models with dict
 # fields are unhashable; holding the SLA keeps its id from being reused while cached.

@@ -27,6 +27,8 @@ from bot.domain import (
     utcnow,
 )
 from bot.storage.convert import enum_value, iso, jsonable, parse_iso, to_feedback
+from bot.storage.health import HealthStore
+from bot.storage.history import HistoryStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.reports import ReportStore
@@ -35,7 +37,7 @@ from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
 log = logging.getLogger(__name__)
 
 
-class LeadStore(OutboxStore, ReportStore, PrivacyStore):
+class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStore):
     """Everything the actions, the worker and the CLI read or write about leads."""
 
     def save(self, snapshot: LeadSnapshot) -> str:

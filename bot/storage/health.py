@@ -1,0 +1,250 @@
+"""The SLA-health figures the leads database holds, aggregated in SQL where it can be.
+
+Counts are GROUP BY queries; what needs per-lead Python (drop-off, time buckets, durations) is
+streamed as narrow rows (`yield_per`), never as full lead records. Same code on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from bot.domain import FINISHED, IN_PROGRESS, STOPPED, utcnow
+from bot.storage.base import StoreBase
+from bot.storage.convert import aware
+from bot.storage.history import CHUNK, in_period, latest_verdicts
+from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
+
+IDLE = timedelta(minutes=30)  # an unfinished conversation this quiet counts as left
+UTM_FIELDS = ("utm_source", "utm_campaign")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One handed-off lead's clocks, in minutes (None: that step has not happened)."""
+
+    started_at: datetime
+    system_minutes: float | None  # closed with a tier -> delivered to every channel
+    human_minutes: float | None  # delivered -> sales' first verdict
+
+
+@dataclass(frozen=True)
+class SourceTally:
+    value: str
+    leads: int
+    sales_ready: int
+    accepted: int
+    judged: int  # leads with a verdict
+
+
+@dataclass
+class HealthFigures:
+    """Raw figures; `bot.insights.health` puts them in the SLA's order and words."""
+
+    started: int = 0
+    answered: dict[str, int] = field(default_factory=dict)  # criterion -> leads that answered it
+    finished: int = 0
+    sales_ready: int = 0
+    delivered: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    left_with: dict[frozenset[str], int] = field(default_factory=dict)  # answered set -> leads that left
+    tiers_by_day: dict[tuple[date, str], int] = field(default_factory=dict)
+    verdicts_by_tier: dict[tuple[str, str], int] = field(default_factory=dict)  # (tier, verdict) -> leads
+    by_rule: dict[tuple[str, str, str | None], int] = field(default_factory=dict)  # (criterion, rule, verdict)
+    rejection_reasons: list[tuple[str, int]] = field(default_factory=list)
+    timings: list[Timing] = field(default_factory=list)
+    sources: dict[str, list[SourceTally]] = field(default_factory=dict)  # utm field / landing_page -> tallies
+
+
+Progress = Callable[[int], None]
+
+
+class HealthStore(StoreBase):
+    """`leadbot report`'s SLA-health figures over leads started in [since, until)."""
+
+    def health(
+        self,
+        *,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        now: datetime | None = None,
+        on_progress: Progress | None = None,
+    ) -> HealthFigures:
+        now = now or utcnow()
+        figures = HealthFigures()
+        verdicts = latest_verdicts()
+        tick = on_progress or (lambda _n: None)
+        with self.session() as session:
+            self._funnel(session, figures, verdicts, since, until)
+            tick(1)
+            self._drop_off(session, figures, since, until, now)
+            tick(1)
+            self._tier_mix(session, figures, since, until)
+            tick(1)
+            self._acceptance(session, figures, verdicts, since, until)
+            tick(1)
+            self._speed(session, figures, since, until)
+            tick(1)
+            self._sources(session, figures, verdicts, since, until)
+            tick(1)
+        return figures
+
+    STEPS = 6  # progress ticks `health` reports
+
+    @staticmethod
+    def _funnel(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+        row = session.execute(
+            in_period(
+                select(
+                    func.count(LeadRow.id),
+                    func.sum(case((LeadRow.status.in_(FINISHED), 1), else_=0)),
+                    func.sum(case((LeadRow.status == "sales_ready", 1), else_=0)),
+                    func.sum(case((HandoffRow.status == "sent", 1), else_=0)),
+                    func.sum(case((verdicts.c.verdict == "accept", 1), else_=0)),
+                    func.sum(case((verdicts.c.verdict == "reject", 1), else_=0)),
+                )
+                .outerjoin(HandoffRow, HandoffRow.lead_id == LeadRow.id)
+                .outerjoin(verdicts, verdicts.c.lead_id == LeadRow.id),
+                since,
+                until,
+            )
+        ).one()
+        figures.started, figures.finished, figures.sales_ready, figures.delivered = (int(v or 0) for v in row[:4])
+        figures.accepted, figures.rejected = int(row[4] or 0), int(row[5] or 0)
+        answered = in_period(
+            select(AnswerRow.criterion, func.count(AnswerRow.id))
+            .join(LeadRow, LeadRow.id == AnswerRow.lead_id)
+            .where(AnswerRow.raw != "")
+            .group_by(AnswerRow.criterion),
+            since,
+            until,
+        )
+        figures.answered = {criterion: int(n) for criterion, n in session.execute(answered)}
+
+    @staticmethod
+    def _drop_off(session: Session, figures: HealthFigures, since: Any, until: Any, now: datetime) -> None:
+        # A visitor who stopped, or went quiet before the end, left at the first question of
+        # the SLA they had not answered: the form asks in order and skips what was answered.
+        query = in_period(
+            select(LeadRow.id, AnswerRow.criterion)
+            .outerjoin(AnswerRow, and_(AnswerRow.lead_id == LeadRow.id, AnswerRow.raw != ""))
+            .where((LeadRow.status == STOPPED) | ((LeadRow.status == IN_PROGRESS) & (LeadRow.updated_at < now - IDLE)))
+            .order_by(LeadRow.id),
+            since,
+            until,
+        )
+        current: int | None = None
+        answered: set[str] = set()
+
+        def close() -> None:
+            if current is not None:
+                key = frozenset(answered)
+                figures.left_with[key] = figures.left_with.get(key, 0) + 1
+
+        for lead_id, criterion in session.execute(query).yield_per(CHUNK):
+            if lead_id != current:
+                close()
+                current, answered = lead_id, set()
+            if criterion is not None:
+                answered.add(criterion)
+        close()
+
+    @staticmethod
+    def _tier_mix(session: Session, figures: HealthFigures, since: Any, until: Any) -> None:
+        query = in_period(select(LeadRow.started_at, LeadRow.status).where(LeadRow.status.in_(FINISHED)), since, until)
+        tiers = figures.tiers_by_day
+        for started_at, tier in session.execute(query).yield_per(CHUNK):
+            key = (aware(started_at).date(), tier)
+            tiers[key] = tiers.get(key, 0) + 1
+
+    @staticmethod
+    def _acceptance(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+        by_tier = in_period(
+            select(LeadRow.tier, verdicts.c.verdict, func.count(LeadRow.id))
+            .join(verdicts, verdicts.c.lead_id == LeadRow.id)
+            .group_by(LeadRow.tier, verdicts.c.verdict),
+            since,
+            until,
+        )
+        figures.verdicts_by_tier = {(tier or "none", verdict): int(n) for tier, verdict, n in session.execute(by_tier)}
+        by_rule = in_period(
+            select(AnswerRow.criterion, AnswerRow.rule, verdicts.c.verdict, func.count(AnswerRow.id))
+            .join(LeadRow, LeadRow.id == AnswerRow.lead_id)
+            .outerjoin(verdicts, verdicts.c.lead_id == AnswerRow.lead_id)
+            .where(LeadRow.status.in_(FINISHED))
+            .group_by(AnswerRow.criterion, AnswerRow.rule, verdicts.c.verdict),
+            since,
+            until,
+        )
+        figures.by_rule = {(c, r or "none", v): int(n) for c, r, v, n in session.execute(by_rule)}
+        reason = func.trim(verdicts.c.reason)
+        reasons = in_period(
+            select(reason, func.count(LeadRow.id))
+            .join(verdicts, verdicts.c.lead_id == LeadRow.id)
+            .where(verdicts.c.verdict == "reject")
+            .group_by(reason)
+            .order_by(func.count(LeadRow.id).desc(), reason)
+            .limit(10),
+            since,
+            until,
+        )
+        figures.rejection_reasons = [(text or "", int(n)) for text, n in session.execute(reasons)]
+
+    @staticmethod
+    def _speed(session: Session, figures: HealthFigures, since: Any, until: Any) -> None:
+        first = (
+            select(FeedbackRow.lead_id, func.min(FeedbackRow.at).label("at")).group_by(FeedbackRow.lead_id).subquery()
+        )
+        query = in_period(
+            select(LeadRow.started_at, LeadRow.finished_at, HandoffRow.created_at, HandoffRow.sent_at, first.c.at)
+            .join(HandoffRow, HandoffRow.lead_id == LeadRow.id)
+            .outerjoin(first, first.c.lead_id == LeadRow.id),
+            since,
+            until,
+        )
+        for started, finished, created, sent, verdict_at in session.execute(query).yield_per(CHUNK):
+            tiered = aware(finished or created)
+            delivered = aware(sent) if sent else None
+            judged = aware(verdict_at) if verdict_at else None
+            figures.timings.append(
+                Timing(
+                    started_at=aware(started),
+                    system_minutes=_minutes(tiered, delivered),
+                    human_minutes=_minutes(delivered, judged),
+                )
+            )
+
+    @staticmethod
+    def _sources(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+        columns = {name: LeadRow.page_context[("utm", name)].as_string() for name in UTM_FIELDS}
+        columns["landing_page"] = LeadRow.page_context["landing_page"].as_string()
+        for name, column in columns.items():
+            query = in_period(
+                select(
+                    column,
+                    func.count(LeadRow.id),
+                    func.sum(case((LeadRow.status == "sales_ready", 1), else_=0)),
+                    func.sum(case((verdicts.c.verdict == "accept", 1), else_=0)),
+                    func.count(verdicts.c.verdict),
+                )
+                .outerjoin(verdicts, verdicts.c.lead_id == LeadRow.id)
+                .group_by(column),
+                since,
+                until,
+            )
+            figures.sources[name] = [
+                SourceTally(value or "", int(n), int(ready or 0), int(accepted or 0), int(judged or 0))
+                for value, n, ready, accepted, judged in session.execute(query)
+            ]
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds() / 60)
