@@ -8,26 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from bot.conversation.memo import read_once
 from bot.conversation.typed import read_asked
 from bot.parse import read_answer, read_message
 from bot.parse.base import Answer, Criterion
+from bot.parse.classifier import Models
 from bot.scoring import Score, score_answers
 from bot.sla import SLA
 
 
 def read_with_sla(text: str, sla: SLA, today: date, expected: Criterion | None) -> dict[Criterion, Answer]:
     """Every answer in one message, read with the SLA's need phrases, currency and rates."""
-    return read_message(
-        text,
-        today=today,
-        lexicon=sla.need_lexicon(),
-        currency=sla.currency,
-        rates=sla.exchange_rates,
-        expected=expected,
-        models=sla.models(),
-    )
+    return read_message(text, today=today, expected=expected, **_with(sla, sla.models()))
 
 
 def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
@@ -38,16 +32,13 @@ def read_one(text: str, criterion: Criterion, sla: SLA, today: date) -> Answer:
     return read_once(
         (sla, models),
         (criterion.value, text, today),
-        lambda: read_answer(
-            text,
-            criterion,
-            today=today,
-            lexicon=sla.need_lexicon(),
-            currency=sla.currency,
-            rates=sla.exchange_rates,
-            models=models,
-        ),
+        lambda: read_answer(text, criterion, today=today, **_with(sla, models)),
     )
+
+
+def _with(sla: SLA, models: Models) -> dict[str, Any]:
+    """What the parsers read with, from the SLA: its need phrases, currency, rates and classifiers."""
+    return {"lexicon": sla.need_lexicon(), "currency": sla.currency, "rates": sla.exchange_rates, "models": models}
 
 
 def parse_answers(raw: Mapping[str, str | None], sla: SLA, conversation_date: date) -> dict[str, Answer]:

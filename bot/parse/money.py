@@ -19,8 +19,11 @@ from bot.parse.money_words import (
     _BUDGET_WORD,
     _CLAUSE_BREAK,
     _COMPARED,
+    _COPULA,
     _CURRENCY_OF,
+    _DENIED,
     _ELSEWHERE,
+    _EUR_RATES,
     _FILLER,
     _FRACTIONS,
     _HEDGE,
@@ -37,6 +40,8 @@ from bot.parse.money_words import (
     _PART,
     _PAYS_NOW,
     _PER_SEAT,
+    _PER_YEAR,
+    _PERIOD_WORDS,
     _PERIODS,
     _PURCHASE,
     _RANGE_JOIN,
@@ -44,6 +49,7 @@ from bot.parse.money_words import (
     _RELATIVE,
     _SEAT_COUNT,
     _SEATS_BEFORE,
+    _SYMBOL,
     _TODAY,
     _UNDECIDED,
     _UNDECIDED_ASKED,
@@ -53,14 +59,6 @@ from bot.parse.money_words import (
     _YET,
 )
 from bot.parse.numbers import normalize, to_float
-
-# 1 unit of key = N euros. Used to derive cross rates when the SLA currency is not EUR, so
-# "$" still converts to "£" without the caller passing rates.
-_EUR_RATES: Mapping[str, float] = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17}
-_SYMBOL = {"EUR": "€", "USD": "$", "GBP": "£"}
-_PER_YEAR = {"year": 1, "once": 1, "quarter": 4, "month": 12, "week": 52}
-# How the period reads in the reason the visitor sees ("Got it: €2,000 a month = €24,000 a year").
-_PERIOD_WORDS = {"year": " a year", "once": " one-off", "quarter": " a quarter", "month": " a month", "week": " a week"}
 
 # An answer names a few amounts; past this many it is a pasted table, and reading every
 # figure would cost milliseconds on each message.
@@ -402,20 +400,10 @@ def _restated_period(norm: str, amount: _Amount) -> tuple[str, int] | None:
     further on in its sentence, after "was"/"era", skipping the one denied."""
     sentence = re.split(r"[.;!?\n]", norm[amount.end : amount.end + 80], maxsplit=1)[0]
     copula = _COPULA.search(sentence)
-    if copula is None:
-        return None
-    rest = sentence[copula.end() :]
-    hits = [
-        (hit.start(), name, hit.end()) for name, pattern in _PERIODS if name != "once" for hit in pattern.finditer(rest)
-    ]
-    for start, name, end in sorted(hits):
-        if not _DENIED.search(rest[max(0, start - 8) : start]):
-            return name, amount.end + copula.end() + end
-    return None
-
-
-_COPULA = re.compile(r"\b(?:was|were|is|'s|are|era|eran|es|son|iba|ser[ií]a|would\s+be)\s+")
-_DENIED = re.compile(r"\b(?:not|no|ni)\s+$")
+    rest = sentence[copula.end() :] if copula else ""
+    hits = sorted((h.start(), name, h.end()) for name, p in _PERIODS if name != "once" for h in p.finditer(rest))
+    said = [(name, end) for start, name, end in hits if not _DENIED.search(rest[max(0, start - 8) : start])]
+    return (said[0][0], amount.end + copula.end() + said[0][1]) if copula and said else None
 
 
 def _seats(norm: str, amount: _Amount) -> int:

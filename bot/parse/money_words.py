@@ -6,6 +6,7 @@ Owns the phrase tables ``parse_budget`` reads to tell a budget from other money,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -367,3 +368,14 @@ _REFUSED = re.compile(
     r"|no\s+way|no\s+chance|out\s+of\s+the\s+question|(?:way\s+)?too\s+(?:much|high|expensive|steep)"
     r"|(?:es|ser[ií]a)\s+(?:demasiado|mucho|una\s+locura)|demasiad[oa]|ni\s+pensarlo|not\s+happening)\b"
 )
+
+# 1 unit of key = N euros. Used to derive cross rates when the SLA currency is not EUR, so
+# "$" still converts to "£" without the caller passing rates.
+_EUR_RATES: Mapping[str, float] = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17}
+_SYMBOL = {"EUR": "€", "USD": "$", "GBP": "£"}
+_PER_YEAR = {"year": 1, "once": 1, "quarter": 4, "month": 12, "week": 52}
+# How the period reads in the reason the visitor sees ("Got it: €2,000 a month = €24,000 a year").
+_PERIOD_WORDS = {"year": " a year", "once": " one-off", "quarter": " a quarter", "month": " a month", "week": " a week"}
+# "that 4,000 I mentioned was per quarter, not per year": a period said of the amount further on.
+_COPULA = re.compile(r"\b(?:was|were|is|'s|are|era|eran|es|son|iba|ser[ií]a|would\s+be)\s+")
+_DENIED = re.compile(r"\b(?:not|no|ni)\s+$")

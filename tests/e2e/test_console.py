@@ -3,7 +3,6 @@ accepts it with a reason; the one-click links of a real handoff email; what is r
 
 from __future__ import annotations
 
-import email
 import re
 import time
 from collections.abc import Iterator
@@ -18,27 +17,19 @@ from bot.delivery.verdict_links import verdict_links
 from bot.delivery.worker import deliver_due
 from bot.settings import current_settings
 from tests.console_helpers import HOSTILE, PASSWORD, Console, running_console
+from tests.smtp_inbox import SmtpInbox
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 10_000
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[_Inbox, int]]:
+def smtp() -> Iterator[tuple[SmtpInbox, int]]:
     from aiosmtpd.controller import Controller
 
     from tests.console_helpers import _free_port
 
-    inbox, port = _Inbox(), _free_port()
+    inbox, port = SmtpInbox(), _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
@@ -46,7 +37,7 @@ def smtp() -> Iterator[tuple[_Inbox, int]]:
 
 
 @pytest.fixture
-def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: tuple[_Inbox, int]) -> Iterator[Console]:
+def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: tuple[SmtpInbox, int]) -> Iterator[Console]:
     smtp_env = {
         "LEADBOT_SMTP_HOST": "127.0.0.1",
         "LEADBOT_SMTP_PORT": str(smtp[1]),
@@ -148,7 +139,7 @@ def _email_links(message: Message) -> dict[str, str]:
 
 
 def test_the_accept_link_of_a_real_email_works_once_and_forged_or_expired_ones_are_refused(
-    console: Console, page: Any, smtp: tuple[_Inbox, int], artifacts: Path, monkeypatch: pytest.MonkeyPatch
+    console: Console, page: Any, smtp: tuple[SmtpInbox, int], artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lead = console.finished_lead()
     assert deliver_due(console.store) == 1  # the real worker sends the email to the test receiver

@@ -3,7 +3,6 @@ SMTP server (aiosmtpd), including a worker killed between send and commit."""
 
 from __future__ import annotations
 
-import email
 import json
 import logging
 import os
@@ -14,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from bot.delivery import (
     verify_signature,
 )
 from bot.storage import LeadStore
+from tests.smtp_inbox import SmtpInbox
 
 from .conftest import ROOT, free_port, make_sla, make_snapshot, wait_until
 
@@ -272,20 +271,11 @@ def test_worker_killed_between_send_and_commit_resends_the_same_key(
 # --------------------------------------------------------------------------- email
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpInbox]:
     from aiosmtpd.controller import Controller
 
-    inbox = _Inbox()
+    inbox = SmtpInbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -298,7 +288,7 @@ def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
     controller.stop()
 
 
-def test_email_handoff_has_escaped_html_and_a_text_alternative(store: LeadStore, smtp_inbox: _Inbox) -> None:
+def test_email_handoff_has_escaped_html_and_a_text_alternative(store: LeadStore, smtp_inbox: SmtpInbox) -> None:
     handoff_id = _queue(store, need="<script>alert('x')</script> our pipeline leaks")
     assert _drain(store, handoff_id) == "sent"
     assert len(smtp_inbox.messages) == 1
