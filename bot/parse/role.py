@@ -191,7 +191,7 @@ class _Found:
     reason: str = ""  # statements: their reason; titles build theirs from the words said
     is_title: bool = False
     floor: bool = False
-    ceiling: bool = False
+    fallback: bool = False
     named: tuple[int, int] | None = None  # statements: the words the reason repeats ("SDR team")
 
 
@@ -238,13 +238,12 @@ def parse_role(text: str, *, strict: bool = False) -> Answer:
     spelling = _respell(lower)
     said = spelling.text
     statements = _statements(said, strict=strict)
-    overriding = next((s for s in statements if not (s.floor or s.ceiling)), None)
+    overriding = next((s for s in statements if not (s.floor or s.fallback)), None)
     titles = [t for t in _titles(said) if not strict or _talks_about_self(said, t)]
     candidates = titles + [s for s in statements if s.floor]
     best = overriding or (max(candidates, key=lambda t: (_RANK[t.role], t.is_title, -t.start)) if candidates else None)
-    ceiling = next((s for s in statements if s.ceiling), None)
-    if ceiling is not None and not overriding and (best is None or _RANK[best.role] > _RANK[ceiling.role]):
-        best = ceiling  # "director, my CEO asked me to look into it": looks into it for someone who decides
+    # "my boss asked me to look into it", and nothing else: looks into it for someone who decides
+    best = best or next((s for s in statements if s.fallback), None)
     confidence = 0.9
     if best is None:
         best = _department(said, strict=strict)
@@ -304,7 +303,7 @@ def _statements(text: str, *, strict: bool) -> list[_Found]:
                     m.end(),
                     reason,
                     floor=statement.floor,
-                    ceiling=statement.ceiling,
+                    fallback=statement.fallback,
                     named=named,
                 )
             )

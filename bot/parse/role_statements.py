@@ -20,7 +20,7 @@ class _Statement:
     pattern: re.Pattern[str]
     strict: bool = True  # about the visitor's own authority, so read even when role was not asked
     floor: bool = False  # a lower bound only: a title may rank higher ("director, I manage 8 people")
-    ceiling: bool = False  # an upper bound only: a title may rank lower ("BDR, my VP asked me to look")
+    fallback: bool = False  # only when no title or other statement says more ("BDR, my VP asked me to look")
     negatable: bool = True  # False when the pattern carries its own negation ("I don't decide")
     named_reason: str = ""  # the reason when the pattern's "what" group names something: "leads the {}"
     # Every match contains one of these ("a|b" in ``_statement``): checking them with ``in`` skips the
@@ -152,7 +152,7 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|mandaron)\b|\bme\s+(?:dijo|dijeron|ha\s+dicho)\s+que\b|\bi\s+(?:was|'ve\s+been|have\s+been|got)\s+asked\s+to\b"
         rf"|\bi'?m\s+(?:looking\s+into|researching|checking\s+out|scouting)\s+(?:\w+\s+){{0,3}}?for\s+{_MY_BOSS}",
         strict=False,
-        ceiling=True,
+        fallback=True,
         keys="me|asked|looking|research|checking|scouting",
     ),
     _statement(
@@ -214,18 +214,26 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"(?:equipo|\d+\s+personas|\w+\s+personas|(?:\d+\s+)?(?:comerciales|vendedores|sdrs|agentes))"
         r"|\ba\s+mi\s+cargo\b|\bestoy\s+a\s+cargo\s+de|\bme\s+encargo\s+de(?:l)?\s+(?:equipo|departamento|[aá]rea)"
         r"|\btengo\s+un\s+equipo\s+de\b|\bmi\s+equipo\s+de\s+\d+|\bme\s+reportan\b"
-        # "I have 4 reps under me", "tengo 5 comerciales": people who work for the visitor.
-        r"|\bi\s+have\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+(?:\w+\s+)?"
-        r"(?:reps|sdrs|bdrs|aes|people|salespeople|sellers|agents|staff|employees|marketers)\b"
-        r"|\b(?:under|below)\s+me\b"
-        r"|\btengo\s+(?:a\s+)?(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|varios|varias|unos|unas)\s+"
-        r"(?:\w+\s+)?(?:comerciales|vendedores|vendedoras|personas|sdrs|agentes|empleados|empleadas|trabajadores)\b",
+        r"|\b(?:under|below)\s+me\b",
         named_reason="leads the {}",
         floor=True,
         keys=(
             "manage|lead|run|supervis|oversee|coordinat|head|report|team|charge|lidero|dirijo|gestiono|"
             "coordino|superviso|llevo|manejo|cargo|equipo|reportan|have|under|below|tengo"
         ),
+    ),
+    # "I have 4 reps", "tengo 5 comerciales": people who work for the visitor, or for the company
+    # the visitor owns; an answer to the role question, never a role volunteered in a need answer.
+    _statement(
+        INFLUENCER,
+        "leads a team",
+        r"\bi\s+have\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)\s+(?:\w+\s+)?"
+        r"(?:reps|sdrs|bdrs|aes|people|salespeople|sellers|agents|staff|employees|marketers)\b"
+        r"|\btengo\s+(?:a\s+)?(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|varios|varias|unos|unas)\s+"
+        r"(?:\w+\s+)?(?:comerciales|vendedores|vendedoras|personas|sdrs|agentes|empleados|empleadas|trabajadores)\b",
+        floor=True,
+        strict=False,
+        keys="have|tengo",
     ),
     _statement(
         INDIVIDUAL,

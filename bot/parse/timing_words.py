@@ -242,6 +242,7 @@ _NEXT_YEAR = re.compile(
 _THIS_YEAR = re.compile(
     r"this\s+year|este\s+a[nñ]o|end\s+of\s+(?:the\s+|this\s+)?year|year[\s-]end|end\s+of\s+year"
     r"|fin(?:al)?(?:es)?\s+de(?:l)?\s+a[nñ]o|fin\s+de\s+a[nñ]o|before\s+the\s+year\s+is\s+out"
+    r"|(?:que\s+)?(?:se\s+)?(?:acabe|termine|finalice|cierre)\s+el\s+a[nñ]o"
 )
 _EXPLICIT_YEAR = re.compile(
     r"(?P<prep>\b(?:in|by|before|until|till|for|during|en|para|antes\s+de|hasta|durante|hacia)\s+)?"
