@@ -248,7 +248,7 @@ def read_turn(
     if pending and pending not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
         if is_question(text):
             reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
-        elif _ANNOUNCES_QUESTION.search(text) and len(text.split()) <= _ANNOUNCE_WORDS:
+        elif announces:
             reading.announced_question = True  # "hola, una consulta": they are about to ask
         elif asked and about_earlier_answers(text, asked, slots, found):
             reading.fills[pending] = None  # an aside about an earlier answer: the question is asked again
