@@ -178,6 +178,8 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
     questions_ok = questions_total = 0
     clarifications = 0
     for item in items:
+        if item.today is not None:
+            continue  # its text fixes another date than the server's: `leadbot evaluate` scores it
         sender = f"corpus-{item.id}-{uuid.uuid4().hex[:6]}"
         transcript = Transcript(sender, item.lang)
         meta = _metadata(item.lang)
