@@ -190,8 +190,10 @@ def read_turn(
             continue  # "no lo sé, eso lo decide mi jefe" answers the budget: the approval, not the role
         if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
             continue  # "can I change the language?" asks for something: never a no-need knock-out
-        if criterion is Criterion.NEED and announces and (
-            _unsure(answer) or (answer.kind is Kind.NONE and by_model_alone(answer))
+        if (
+            criterion is Criterion.NEED
+            and announces
+            and (_unsure(answer) or (answer.kind is Kind.NONE and by_model_alone(answer)))
         ):
             continue  # "hola, tengo una duda sobre el enrutado de leads": about to ask, not a knock-out
         answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood

@@ -382,7 +382,9 @@ def test_a_visitor_announcing_a_question_is_not_knocked_out() -> None:
         ("nuestros comerciales no dan abasto con los leads del formulario. ¿lo resolvéis?", "need", "pain"),
     ],
 )
-def test_an_answer_beside_a_question_is_read_and_the_question_passed_on(text: str, requested: str, label: object) -> None:
+def test_an_answer_beside_a_question_is_read_and_the_question_passed_on(
+    text: str, requested: str, label: object
+) -> None:
     reading = _turn(text, requested, need="our reps waste time on bad leads" if requested != "need" else None)
     answer = reading.answers.get(requested)
     assert answer is not None and reading.fills.get(requested)
