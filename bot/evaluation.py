@@ -214,10 +214,9 @@ def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
         # Read as a turn, the way the running bot reads it (a question inside it, a greeting, an
         # aside); asked back with buttons, the visitor's click decides: scored as read.
         reading = read_turn(item.text, intent="inform", requested=item.asked, slots={}, misses={}, sla=sla, today=today)
+        answer: Answer | None = reading.answers.get(item.asked)
         if reading.clarify == item.asked:
             answer = read_one(item.text, Criterion(item.asked), sla, today)
-        else:
-            answer = reading.answers.get(item.asked)
         tally.add_field(
             item.id,
             item.asked,
