@@ -63,11 +63,15 @@ def source_problem(source: str, criteria: Collection[str] | None) -> str | None:
     if not rest:
         if source in LEAD_SOURCES:
             return None
-        return f"unknown source {source!r}" + _suggest(source, [*LEAD_SOURCES, *(f"contact.{p}" for p in CONTACT_PARTS)])
+        return f"unknown source {source!r}" + _suggest(
+            source, [*LEAD_SOURCES, *(f"contact.{p}" for p in CONTACT_PARTS)]
+        )
     if root in OPEN_ROOTS:
         return None
     if root == "contact":
-        return None if rest in CONTACT_PARTS else f"unknown contact field {rest!r}" + _suggest(rest, CONTACT_PARTS)
+        return (
+            None if rest in CONTACT_PARTS else f"unknown contact field {rest!r}" + _suggest(rest, list(CONTACT_PARTS))
+        )
     if root == "answers":
         name, _, part = rest.partition(".")
         if criteria is not None and name not in criteria:
@@ -103,9 +107,7 @@ class _CrmChecker:
             problem = source_problem(source, self.criteria)
             if problem:
                 # `name: source` has no `from:` node of its own: point at the value written.
-                written = next(
-                    (p for p in ((*path, "from", index), (*path, "from")) if p in self.located.values), path
-                )
+                written = next((p for p in ((*path, "from", index), (*path, "from")) if p in self.located.values), path)
                 self._at(written, f"{problem} (docs/crm.md lists the sources)")
         if field.max_length is not None and field.max_length < 1:
             self._at((*path, "max_length"), "max_length: give a positive number of characters")
@@ -131,7 +133,11 @@ class _CrmChecker:
             self._at((*base, "property_group"), "property_group: lower-case letters, digits and _ (e.g. leadbot)")
         for name in hubspot.custom_properties:
             if not _HUBSPOT_NAME.match(name):
-                self._at((*base, "custom_properties", name), f"custom property {name!r}: use lower-case letters, digits and _", key=True)
+                self._at(
+                    (*base, "custom_properties", name),
+                    f"custom property {name!r}: use lower-case letters, digits and _",
+                    key=True,
+                )
             elif name not in hubspot.properties:
                 self._at(
                     (*base, "custom_properties", name),
@@ -144,7 +150,7 @@ class _CrmChecker:
         assert salesforce is not None
         base: _Path = ("salesforce",)
         if not _API_VERSION.match(salesforce.api_version):
-            self._at((*base, "api_version"), f"api_version {salesforce.api_version!r}: write it like \"60.0\"")
+            self._at((*base, "api_version"), f'api_version {salesforce.api_version!r}: write it like "60.0"')
         if salesforce.mode == "web_to_lead":
             if not salesforce.web_to_lead_fields:
                 self._at(base, "salesforce.web_to_lead_fields: map at least last_name, email and company", key=True)
@@ -176,7 +182,7 @@ class _CrmChecker:
             elif salesforce.fields[required].default is None:
                 self._at(
                     (*base, "fields", required),
-                    f"{required}: give a default (e.g. default: \"(not given)\"); a Lead cannot be saved without it",
+                    f'{required}: give a default (e.g. default: "(not given)"); a Lead cannot be saved without it',
                     key=True,
                 )
         self._fields((*base, "fields"), salesforce.fields)
