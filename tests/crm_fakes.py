@@ -80,7 +80,7 @@ class FakeVendor:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def close(self) -> None:
@@ -134,7 +134,9 @@ class FakeHubSpot(FakeVendor):
         if seen.path.startswith("/submissions/v3/integration/"):
             return self._form(seen)
         if seen.headers.get("authorization") != f"Bearer {self.token}":
-            return self._violation(seen, "missing or wrong Bearer token", Reply(401, {"category": "INVALID_AUTHENTICATION"}))
+            return self._violation(
+                seen, "missing or wrong Bearer token", Reply(401, {"category": "INVALID_AUTHENTICATION"})
+            )
         route = (seen.method, seen.path)
         if route == ("POST", "/crm/v3/properties/contacts/groups"):
             return self._create_group(seen)
@@ -179,11 +181,15 @@ class FakeHubSpot(FakeVendor):
     def _properties(self, seen: Seen) -> dict[str, Any] | Reply:
         body = self._json_body(seen)
         if not isinstance(body, dict) or set(body) != {"properties"} or not isinstance(body["properties"], dict):
-            return self._violation(seen, "body must be {'properties': {...}}", Reply(400, {"category": "VALIDATION_ERROR"}))
+            return self._violation(
+                seen, "body must be {'properties': {...}}", Reply(400, {"category": "VALIDATION_ERROR"})
+            )
         properties: dict[str, Any] = body["properties"]
         for name, value in properties.items():
             if name not in HUBSPOT_DEFAULT_PROPERTIES and name not in self.properties:
-                return self._violation(seen, f"property {name} does not exist", Reply(400, {"category": "VALIDATION_ERROR"}))
+                return self._violation(
+                    seen, f"property {name} does not exist", Reply(400, {"category": "VALIDATION_ERROR"})
+                )
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 return self._violation(seen, f"property {name} has a {type(value).__name__}", Reply(400, {}))
         return properties
@@ -195,7 +201,14 @@ class FakeHubSpot(FakeVendor):
         email = properties.get("email")
         if email in self.contacts:
             existing = self.contacts[email]["id"]
-            return Reply(409, {"status": "error", "message": f"Contact already exists. Existing ID: {existing}", "category": "CONFLICT"})
+            return Reply(
+                409,
+                {
+                    "status": "error",
+                    "message": f"Contact already exists. Existing ID: {existing}",
+                    "category": "CONFLICT",
+                },
+            )
         self.add_contact(str(email), **properties)
         return Reply(201, self.contacts[str(email)])
 
@@ -271,7 +284,9 @@ class FakeSalesforce(FakeVendor):
             self.violations.append("token request is not form-encoded")
         form = seen.form()
         if form.get("grant_type") != "client_credentials":
-            return self._violation(seen, "grant_type is not client_credentials", Reply(400, {"error": "unsupported_grant_type"}))
+            return self._violation(
+                seen, "grant_type is not client_credentials", Reply(400, {"error": "unsupported_grant_type"})
+            )
         if (form.get("client_id"), form.get("client_secret")) != (self.client_id, self.client_secret):
             return Reply(400, {"error": "invalid_client", "error_description": "invalid client credentials"})
         self.issued += 1
@@ -279,7 +294,13 @@ class FakeSalesforce(FakeVendor):
         self.valid_tokens.add(token)
         return Reply(
             200,
-            {"access_token": token, "instance_url": self.url, "token_type": "Bearer", "issued_at": "1", "signature": "x"},
+            {
+                "access_token": token,
+                "instance_url": self.url,
+                "token_type": "Bearer",
+                "issued_at": "1",
+                "signature": "x",
+            },
         )
 
     def _upsert(self, seen: Seen, field_name: str, key: str) -> Reply:
@@ -287,11 +308,15 @@ class FakeSalesforce(FakeVendor):
         if not isinstance(body, dict):
             return Reply(400, [{"errorCode": "JSON_PARSER_ERROR"}])
         if "Id" in body or field_name in body:
-            return self._violation(seen, "Id or the external id field in the body", Reply(400, [{"errorCode": "INVALID_FIELD"}]))
+            return self._violation(
+                seen, "Id or the external id field in the body", Reply(400, [{"errorCode": "INVALID_FIELD"}])
+            )
         existing = self.leads.get(key.lower())  # external ids match case-insensitively
         if existing is None:
             if not (body.get("LastName") and body.get("Company")):
-                return self._violation(seen, "LastName and Company are required", Reply(400, [{"errorCode": "REQUIRED_FIELD_MISSING"}]))
+                return self._violation(
+                    seen, "LastName and Company are required", Reply(400, [{"errorCode": "REQUIRED_FIELD_MISSING"}])
+                )
             self.leads[key.lower()] = {field_name: key, **body}
             return Reply(201, {"id": "00Q000000000001", "success": True, "errors": [], "created": True})
         existing.update(body)

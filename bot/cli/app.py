@@ -179,9 +179,12 @@ def _sla_or_none() -> SLA | None:
 
 def _check(args: argparse.Namespace) -> int:
     from bot.sla import check_sla, load_sla
+    from bot.sla.check_crm import check_crm_of
 
     path = args.path or current_settings().sla_path
     problems = check_sla(path, args.domain)
+    if not problems:  # the CRM maps name the SLA's criteria: check them against a sound SLA
+        problems = check_crm_of(path)
     for problem in problems:
         print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
     if problems:

@@ -16,7 +16,6 @@ import yaml
 from bot.parse import read_message
 from bot.parse.base import Criterion
 from bot.sla.check_content import check_content
-from bot.sla.check_crm import check_crm_reference
 from bot.sla.check_typed import RESERVED, check_in_rules, check_type, numeric
 from bot.sla.check_verdicts import check_verdict_reasons
 from bot.sla.examples import _claimed_twice, _unknown_class
@@ -110,7 +109,6 @@ class _Checker:
         self._buttons()
         check_content(self)
         check_verdict_reasons(self)
-        check_crm_reference(self)
 
     def _at_key(self, path: _Path, message: str) -> None:
         line, col = self.located.key(path)

@@ -1,6 +1,7 @@
 """`leadbot check` for the CRM file: sources that exist, the fields each CRM cannot do without.
 
 Problems are placed on the CRM file's own lines; a missing file is reported at sla.yml's `crm:`.
+`leadbot check` runs it after the SLA's own checks.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Protocol
 
 from bot.sla.crm import (
     ANSWER_PARTS,
@@ -19,8 +19,9 @@ from bot.sla.crm import (
     FieldSource,
     parse_crm,
 )
+from bot.sla.load import _parse
 from bot.sla.marks import _Located, _Path
-from bot.sla.model import SLA, Problem, _suggest
+from bot.sla.model import Problem, _suggest
 
 _HUBSPOT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 _API_VERSION = re.compile(r"^[1-9][0-9]{1,2}\.0$")
@@ -28,23 +29,20 @@ _API_VERSION = re.compile(r"^[1-9][0-9]{1,2}\.0$")
 _LEAD_REQUIRED = ("LastName", "Company")
 
 
-class _Reports(Protocol):
-    file: str
-    sla: SLA
-    problems: list[Problem]
+def check_crm_of(sla_path: str | Path) -> list[Problem]:
+    """The problems of the CRM file an SLA file names (none when it names none).
 
-    def _at_value(self, path: _Path, message: str) -> None: ...
-
-
-def check_crm_reference(report: _Reports) -> None:
-    """The CRM file sla.yml names, checked against the SLA's criteria."""
-    if report.sla.crm is None:
-        return
-    path = Path(report.file).parent / report.sla.crm
-    if not path.is_file():
-        report._at_value(("crm",), f"crm: no file {report.sla.crm!r} next to this one (write it, or remove crm:)")
-        return
-    report.problems.extend(check_crm(path, report.sla.criteria))
+    Run by `leadbot check` beside `check_sla`, not inside it: the CRM maps are read by the outbox
+    worker at its start, so they do not decide whether an SLA edit may go live in the chat."""
+    path = Path(sla_path)
+    sla, located, _ = _parse(path)
+    if sla is None or sla.crm is None:
+        return []
+    crm = path.parent / sla.crm
+    if not crm.is_file():
+        line, col = located.value(("crm",))
+        return [Problem(str(path), line, col, f"crm: no file {sla.crm!r} next to this one (write it, or remove crm:)")]
+    return check_crm(crm, list(sla.criteria))
 
 
 def check_crm(path: Path, criteria: Collection[str] | None = None) -> list[Problem]:

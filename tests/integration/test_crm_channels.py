@@ -281,11 +281,17 @@ def test_salesforce_wrong_client_secret_is_a_failed_attempt_that_says_so(
     crm_store: LeadStore, salesforce: FakeSalesforce, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEADBOT_SALESFORCE_CLIENT_SECRET", "wrong")
+    monkeypatch.setenv("LEADBOT_HANDOFF_BACKOFF_SECONDS", "60")  # one attempt in this pass, not several
+    monkeypatch.setenv("LEADBOT_HANDOFF_BACKOFF_MAX_SECONDS", "60")
     handoff_id = _queue(crm_store)
 
     assert _pass(crm_store, handoff_id) == "pending"
     [attempt] = crm_store.delivery_attempts(handoff_id)
-    assert not attempt.ok and "OAuth token: HTTP 400" in (attempt.error or "") and "invalid_client" in (attempt.error or "")
+    assert (
+        not attempt.ok
+        and "OAuth token: HTTP 400" in (attempt.error or "")
+        and "invalid_client" in (attempt.error or "")
+    )
     assert salesforce.leads == {}
 
 
@@ -328,7 +334,7 @@ def test_crm_credentials_without_a_crm_file_stop_the_worker_with_a_fix(
 ) -> None:
     (tmp_path / "bare.yml").write_text("version: 1\n")
     monkeypatch.setenv("LEADBOT_SLA", str(tmp_path / "bare.yml"))
-    with pytest.raises(SettingsError, match="add `crm: crm.yml`"):
+    with pytest.raises(SettingsError, match=r"add `crm: crm.yml`"):
         crm_channels(current_settings())
 
 
@@ -336,7 +342,7 @@ def test_a_crm_base_url_over_plain_http_beyond_loopback_is_refused(
     hubspot: FakeHubSpot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEADBOT_HUBSPOT_API_URL", "http://crm.example.com")
-    with pytest.raises(SettingsError, match="LEADBOT_HUBSPOT_API_URL.*https://"):
+    with pytest.raises(SettingsError, match=r"LEADBOT_HUBSPOT_API_URL.*https://"):
         crm_channels(current_settings())
 
 
@@ -364,7 +370,9 @@ def test_salesforce_owner_lookup_prefers_the_contact_owner_and_ignores_queues(sa
     salesforce.owned[("Lead", "ann@example.com")] = "005000000000002"
     salesforce.owned[("Lead", "queued@example.com")] = "00G000000000003"
     salesforce.owned[("Lead", "o'brien@example.com")] = "005000000000002"
-    salesforce.users.update({"005000000000001": "rep.ana@pipewise.example", "005000000000002": "rep.bo@pipewise.example"})
+    salesforce.users.update(
+        {"005000000000001": "rep.ana@pipewise.example", "005000000000002": "rep.bo@pipewise.example"}
+    )
     owners = SalesforceOwners(current_settings())
 
     assert owners.owner_email("ann@example.com") == "rep.ana@pipewise.example"
