@@ -100,7 +100,8 @@ class Worker:
                 waiting = len(self.store.handoffs(status="pending"))
                 log.warning(
                     "no handoff channel configured: %d handoff(s) stay pending in the outbox "
-                    "(set LEADBOT_HANDOFF_URL, LEADBOT_SLACK_WEBHOOK_URL or LEADBOT_SMTP_HOST + LEADBOT_SMTP_TO)",
+                    "(set LEADBOT_HANDOFF_URL, LEADBOT_SLACK_WEBHOOK_URL, LEADBOT_SMTP_HOST + LEADBOT_SMTP_TO, "
+                    "or a CRM: LEADBOT_HUBSPOT_TOKEN, LEADBOT_SALESFORCE_*)",
                     waiting,
                 )
                 self._warned_unconfigured = True
