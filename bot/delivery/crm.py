@@ -51,15 +51,37 @@ def crm_channels(settings: Settings) -> dict[str, Channel]:
     return channels
 
 
-def owner_lookups(settings: Settings) -> list[OwnerLookup]:
+def owner_lookups(settings: Settings, timeout: float | None = None) -> list[OwnerLookup]:
     """The CRM owner lookups the credentials allow, HubSpot first (for routing's CRM-owner rule)."""
     lookups: list[OwnerLookup] = []
     if settings.hubspot_token:
-        lookups.append(HubSpotOwners(settings))
+        lookups.append(HubSpotOwners(settings, timeout))
     if settings.salesforce_url and settings.salesforce_client_id and settings.salesforce_client_secret:
         salesforce = crm_config(settings).salesforce
-        lookups.append(SalesforceOwners(settings, salesforce.api_version if salesforce else "60.0"))
+        version = salesforce.api_version if salesforce else "60.0"
+        lookups.append(SalesforceOwners(settings, version, timeout=timeout))
     return lookups
+
+
+class FirstOwner:
+    """Several CRMs as one lookup: the first that knows an owner for the visitor answers."""
+
+    def __init__(self, lookups: list[OwnerLookup]) -> None:
+        self.lookups = lookups
+
+    def owner_email(self, visitor_email: str) -> str | None:
+        return next(filter(None, (lookup.owner_email(visitor_email) for lookup in self.lookups)), None)
+
+
+def owner_lookup(settings: Settings, timeout: float | None = None) -> OwnerLookup | None:
+    """The one lookup routing takes (its `OwnerLookup`), or None when no CRM API is configured.
+
+    `timeout` per request (default: LEADBOT_HANDOFF_TIMEOUT_SECONDS): routing may ask during a
+    conversation turn, where a shorter wait is kinder than a worker's."""
+    lookups = owner_lookups(settings, timeout)
+    if not lookups:
+        return None
+    return lookups[0] if len(lookups) == 1 else FirstOwner(lookups)
 
 
 def crm_config(settings: Settings) -> CrmConfig:

@@ -124,10 +124,10 @@ class HubSpotOwners:
     than through the search API: search is eventually consistent, so a contact written seconds
     ago may not be found there. Any failure is None: routing then uses its other rules."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, timeout: float | None = None) -> None:
         self.token = settings.hubspot_token
         self.api = checked_base_url(settings.hubspot_api_url, "LEADBOT_HUBSPOT_API_URL")
-        self.http = CrmHttp(settings.handoff_timeout_seconds)
+        self.http = CrmHttp(timeout or settings.handoff_timeout_seconds)
 
     def owner_email(self, visitor_email: str) -> str | None:
         headers = {"Authorization": f"Bearer {self.token}"}

@@ -131,8 +131,14 @@ class SalesforceOwners:
     """`owner_email(visitor_email)`: the active User who owns that visitor's Contact, else their
     open Lead; None when there is none (or a queue owns it), or on any failure."""
 
-    def __init__(self, settings: Settings, api_version: str = "60.0", auth: SalesforceAuth | None = None) -> None:
-        self.auth = auth or SalesforceAuth(settings, CrmHttp(settings.handoff_timeout_seconds))
+    def __init__(
+        self,
+        settings: Settings,
+        api_version: str = "60.0",
+        auth: SalesforceAuth | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.auth = auth or SalesforceAuth(settings, CrmHttp(timeout or settings.handoff_timeout_seconds))
         self.query_path = f"/services/data/v{api_version}/query"
 
     def owner_email(self, visitor_email: str) -> str | None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.delivery import Worker, finish_lead
-from bot.delivery.crm import crm_channels, owner_lookups
+from bot.delivery.crm import crm_channels, owner_lookup, owner_lookups
 from bot.delivery.hubspot import HubSpotOwners
 from bot.delivery.salesforce import SalesforceOwners
 from bot.domain import utcnow
@@ -382,6 +382,24 @@ def test_salesforce_owner_lookup_prefers_the_contact_owner_and_ignores_queues(sa
     assert salesforce.violations == [] and salesforce.issued == 1
 
 
-def test_owner_lookups_follow_the_credentials(hubspot: FakeHubSpot, salesforce: FakeSalesforce) -> None:
-    lookups = owner_lookups(current_settings())
-    assert [type(lookup).__name__ for lookup in lookups] == ["HubSpotOwners", "SalesforceOwners"]
+def test_owner_lookup_asks_hubspot_then_salesforce(hubspot: FakeHubSpot, salesforce: FakeSalesforce) -> None:
+    assert [type(lookup).__name__ for lookup in owner_lookups(current_settings())] == [
+        "HubSpotOwners",
+        "SalesforceOwners",
+    ]
+    hubspot.add_contact("ann@example.com", hubspot_owner_id="77")
+    hubspot.owners["77"] = "rep.maria@pipewise.example"
+    salesforce.owned[("Lead", "bo@example.com")] = "005000000000009"
+    salesforce.users["005000000000009"] = "rep.bo@pipewise.example"
+    lookup = owner_lookup(current_settings(), timeout=2.0)
+    assert lookup is not None
+
+    assert lookup.owner_email("ann@example.com") == "rep.maria@pipewise.example"
+    assert salesforce.requests == []  # HubSpot knew: Salesforce is not asked
+    assert lookup.owner_email("bo@example.com") == "rep.bo@pipewise.example"
+    assert lookup.owner_email("new@example.com") is None
+    assert hubspot.violations == [] and salesforce.violations == []
+
+
+def test_no_crm_api_means_no_owner_lookup(crm_files: Path) -> None:
+    assert owner_lookup(current_settings()) is None
