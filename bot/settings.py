@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     handoff_timeout_seconds: float = 10.0
     handoff_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
+    # --- CRM channels (bot/delivery/hubspot.py, salesforce.py; field maps in crm.yml) ------
+    hubspot_token: str | None = Field(None, repr=False)  # private-app access token
+    hubspot_api_url: str = "https://api.hubapi.com"
+    hubspot_forms_url: str = "https://api.hsforms.com"
+    hubspot_portal_id: str | None = None
+    hubspot_form_guid: str | None = None
+    salesforce_url: str | None = None  # My Domain URL: the token endpoint (and the API unless the token says)
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: str | None = Field(None, repr=False)
+    salesforce_org_id: str | None = None  # Web-to-Lead's `oid`
+    salesforce_web_to_lead_url: str = "https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8"
     # --- HTTP API, summaries, privacy ---------------------------------------------------
     feedback_token: str | None = Field(None, repr=False)
     api_host: str = "127.0.0.1"
@@ -143,6 +154,16 @@ class Settings(BaseSettings):
     @property
     def email_configured(self) -> bool:
         return bool(self.smtp_host and self.smtp_to)
+
+    @property
+    def hubspot_configured(self) -> bool:
+        # A token for the CRM API (or the authenticated form endpoint), or a form to submit to.
+        return bool(self.hubspot_token or (self.hubspot_portal_id and self.hubspot_form_guid))
+
+    @property
+    def salesforce_configured(self) -> bool:
+        oauth = self.salesforce_url and self.salesforce_client_id and self.salesforce_client_secret
+        return bool(oauth or self.salesforce_org_id)
 
     @property
     def public_url(self) -> str:
