@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     verdict_link_hours: int = 72
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # --- meeting booking webhooks (bot/web/booking.py, docs/booking.md) -----------------
+    calcom_webhook_secret: str | None = Field(None, repr=False)  # verifies X-Cal-Signature-256
+    calendly_webhook_secret: str | None = Field(None, repr=False)  # the subscription's signing key
+    calendly_webhook_tolerance_seconds: int = 180  # older Calendly signatures are replays
     # --- `make run` (bot/ops/local.py) -------------------------------------------------
     bind_host: str = "127.0.0.1"
     # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------
