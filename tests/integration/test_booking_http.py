@@ -65,7 +65,7 @@ def _calendly(
             "uri": "https://api.calendly.com/scheduled_events/E1",
             "start_time": start,
             "end_time": start.replace("15:00", "15:30"),
-        },  # fmt: skip
+        },
         "created_at": "2026-12-02T06:40:00.000000Z",
         **extra,
     }
