@@ -46,7 +46,7 @@ def check_booking(report: _Reports) -> None:
     for language in report.sla.languages:
         text = booking.offer.get(language)
         if text is None:
-            report._at_key(("booking", "offer"), f"booking.offer: missing '{language}' text")
+            report._at_key(("booking", "offer"), f"missing '{language}' text")
         elif "{link}" not in text:
             report._at_value(
                 ("booking", "offer", language),
