@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         # Port 465 is SMTPS by convention (RFC 8314): implicit TLS whatever the variable says.
         return bool(value or values.get("smtp_port") == 465)
 
+    @validator("calendly_webhook_tolerance_seconds")
+    def _positive_tolerance(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
+
     @validator("log_format")
     def _known_log_format(cls, value: str) -> str:
         if value.lower() not in {"json", "text"}:

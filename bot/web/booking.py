@@ -63,6 +63,8 @@ def _endpoint(
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             return JSONResponse({"error": "body too large"}, status_code=413)
         body = await request.body()
+        if len(body) > MAX_BODY:  # a chunked body has no content-length to refuse it by
+            return JSONResponse({"error": "body too large"}, status_code=413)
         try:
             verify(body, request.headers.get(header), secret)
         except SignatureError as exc:
