@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     verdict_link_hours: int = 72
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # --- meeting booking webhooks (bot/web/booking.py, docs/booking.md) -----------------
+    calcom_webhook_secret: str | None = Field(None, repr=False)  # verifies X-Cal-Signature-256
+    calendly_webhook_secret: str | None = Field(None, repr=False)  # the subscription's signing key
+    calendly_webhook_tolerance_seconds: int = 180  # older Calendly signatures are replays
     # --- `make run` (bot/ops/local.py) -------------------------------------------------
     bind_host: str = "127.0.0.1"
     # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------
@@ -142,6 +146,12 @@ class Settings(BaseSettings):
     def _smtps_on_465(cls, value: bool, values: dict[str, Any]) -> bool:
         # Port 465 is SMTPS by convention (RFC 8314): implicit TLS whatever the variable says.
         return bool(value or values.get("smtp_port") == 465)
+
+    @validator("calendly_webhook_tolerance_seconds")
+    def _positive_tolerance(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
 
     @validator("log_format")
     def _known_log_format(cls, value: str) -> str:

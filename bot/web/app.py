@@ -20,6 +20,7 @@ from starlette.routing import Route
 from bot.settings import Settings
 from bot.storage import ConsoleStore
 from bot.web.api import api_routes
+from bot.web.booking import booking_routes
 from bot.web.console import Console
 
 log = logging.getLogger("leadbot")
@@ -28,10 +29,12 @@ SESSION_HOURS = 12
 
 
 def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
-    """The API always; the console only with LEADBOT_CONSOLE_SECRET (it signs sessions and links)."""
+    """The API and the booking webhooks always; the console only with LEADBOT_CONSOLE_SECRET
+    (it signs sessions and links)."""
     if not settings.console_secret:
         log.warning("LEADBOT_CONSOLE_SECRET is not set: the console answers 503 (the API works)")
-        return Starlette(routes=[*api_routes(store, settings), Route("/console/{rest:path}", _no_console)])
+        off = Route("/console/{rest:path}", _no_console)
+        return Starlette(routes=[*api_routes(store, settings), *booking_routes(store, settings), off])
     console = Console(store, settings)
     # Secure only when sales reaches the console over https (behind nginx with TLS, say):
     # a browser would drop a Secure cookie on plain http://localhost.
@@ -47,7 +50,8 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
             https_only=https,
         )
     ]
-    return Starlette(routes=[*api_routes(store, settings), *console.routes()], middleware=middleware)
+    routes = [*api_routes(store, settings), *booking_routes(store, settings), *console.routes()]
+    return Starlette(routes=routes, middleware=middleware)
 
 
 async def _no_console(request: Request) -> PlainTextResponse:
