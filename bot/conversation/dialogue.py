@@ -5,12 +5,12 @@ The Rasa actions call `read_turn` on every message and `next_questions` to decid
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from bot.conversation.asking import announces_question, answer_beside_question, asks_us, stands_in_question
 from bot.conversation.corrections import (
     CORRECTION_CUE,
     MAX_RAW,
@@ -18,7 +18,7 @@ from bot.conversation.corrections import (
     read_corrections,
     stated_fields,
 )
-from bot.conversation.intents import is_question, statements
+from bot.conversation.intents import is_question
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
 from bot.conversation.typed import read_declared, unsure_of
@@ -126,7 +126,7 @@ def read_turn(
     asks = is_question(text)
     if asks:
         # "no wait, can I finish this later?": a question changes an answer only with a value said.
-        corrected_on_cue = {c for c in corrected_on_cue if _explicit(found.get(c))}
+        corrected_on_cue = {c for c in corrected_on_cue if stands_in_question(found.get(c))}
     # Fields this message states outright besides the question pending (an amount, a time frame,
     # a title, an amended budget): a need volunteered beside them, or a soft reading of the
     # pending question ("todavía no"), is a reading of the same words, not a second statement.
@@ -161,13 +161,13 @@ def read_turn(
         # "sales director here, we've got 20 grand set aside": role and budget, said first;
         # the need question is still open (a clear pain or no-need beside them stands).
         found.pop(Criterion.NEED, None)
-    if asked and asks and not _explicit(found.get(Criterion(asked))):
+    if asked and asks and not stands_in_question(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
-        beside = _answer_beside_question(text, Criterion(asked), sla, today)
+        beside = answer_beside_question(text, Criterion(asked), sla, today)
         if beside is not None:
             # "budget? lol we don't have one": the statement answers, the question is passed on.
             found[Criterion(asked)], stored[Criterion(asked)] = beside, beside.raw[:MAX_RAW]
-    announces = bool(_ANNOUNCES_QUESTION.search(text)) and len(text.split()) <= _ANNOUNCE_WORDS
+    announces = announces_question(text)
     for criterion, answer in found.items():
         slot = criterion.value
         if slot not in sla.slots or not answer.understood:
@@ -249,7 +249,7 @@ def read_turn(
         for slot in fills:
             reading.misses.pop(slot, None)
 
-    if asks and _pending_filled(reading, asked) and _asks_us(text):
+    if asks and _pending_filled(reading, asked) and asks_us(text):
         reading.question = text[:MAX_RAW]  # answered and asked at once: the answer counts, the question is passed on
 
     email = parse_email(text)
@@ -273,16 +273,6 @@ def read_turn(
     return reading
 
 
-_ANNOUNCES_QUESTION = re.compile(
-    r"\b(?:quick\s+q(?:uestion)?s?|(?:a\s+)?(?:couple|few)(?:\s+of)?\s+(?:quick\s+)?(?:questions|things\s+to\s+ask|qs)"
-    r"|(?:a|one|some)\s+(?:quick\s+)?questions?|i\s+have\s+(?:a\s+)?(?:quick\s+)?questions?|can\s+i\s+ask"
-    r"|una\s+(?:consulta|pregunta|duda)|(?:unas|un\s+par\s+de|algunas|varias)\s+(?:consultas|preguntas|dudas)|tengo\s+(?:una\s+|unas\s+)?"
-    r"(?:dudas?|consultas?|preguntas?)|(?:puedo|quer[ií]a)\s+(?:hacer|preguntar|consultar))",
-    re.IGNORECASE,
-)
-_ANNOUNCE_WORDS = 10
-
-
 def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any], answers_asked: bool) -> bool:
     """A need read from a message the question pending did not ask for: never from a request or
     a question ("can I talk to a real person?"); a need already given changes when the visitor
@@ -290,66 +280,6 @@ def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any],
     if intent in DIGRESSIONS or is_question(text):
         return False
     return slots.get("need") is None or not answers_asked or bool(CORRECTION_CUE.search(text))
-
-
-_NEED_IN_QUESTION = 0.85
-_NONE_IN_QUESTION = 0.95
-_SURE_BESIDE_QUESTION = 0.8
-# ...and only beside a statement about the visitor ("I'm writing my thesis", "we're an agency").
-_ABOUT_SELF = re.compile(
-    r"\b(?:i'?m|i am|we'?re|we are|i'?ve|we'?ve|i work|we work|i need|we need|i'?m looking|looking for"
-    r"|i (?:sell|run|own|offer)|we (?:sell|offer|help|do)|our (?:agency|company|team|reps|sdrs|leads|pipeline)"
-    r"|soy|somos|estoy|estamos"
-    r"|trabajo|vendo|vendemos|ofrecemos|busco|buscamos|necesito|necesitamos|nuestr[oa]s?)\b",
-    re.IGNORECASE,
-)
-
-
-def _pending_filled(reading: Reading, asked: str | None) -> bool:
-    return bool(asked) and reading.fills.get(str(asked)) is not None
-
-
-def _asks_us(text: str) -> bool:
-    """More than an echo of our question: "budget? none" echoes it, "20k, is that enough?" asks."""
-    said = statements(text)
-    return len(text.split()) - len(said.split()) >= 2
-
-
-def _answer_beside_question(text: str, asked: Criterion, sla: SLA, today: date) -> Answer | None:
-    """The pending question's answer in what the message states besides its question, if any.
-
-    Read alone, the statements stand when the reading is sure (and never as interest: "not sure
-    yet, what do you do?" is asked back, not taken as mild interest)."""
-    said = statements(text)
-    if not said or said == text or len(said.split()) < 2:
-        return None
-    answer = read_with_sla(said, sla, today, asked).get(asked)
-    if answer is None or not answer.understood or answer.kind is Kind.UNKNOWN:
-        return None
-    if asked is Criterion.NEED and answer.value == "interest":
-        return None
-    # Only a sure reading: a guess next to a question would be asked back twice at once.
-    return answer if answer.confidence >= _SURE_BESIDE_QUESTION else None
-
-
-def _explicit(answer: Answer | None) -> bool:
-    """An answer that stands even inside a question: an amount, a time frame, a title, a clear need."""
-    if answer is None or answer.kind not in (Kind.VALUE, Kind.NONE) or not answer.understood:
-        return False
-    if answer.kind is Kind.NONE and answer.criterion is not Criterion.NEED:
-        return False
-    if answer.criterion in (Criterion.BUDGET, Criterion.TIMING):
-        return answer.value is not None
-    if answer.criterion is Criterion.NEED:
-        # "I'm writing my thesis, could you answer a few questions?" is a no-need in a question;
-        # "what do you do exactly?" says nothing about one. Interest is never read from a question.
-        # A no-need the model is all but certain of stands on its own ("saw a posting for an SDR
-        # role on your careers page, is it still open?" is a job seeker asking about the job).
-        return answer.value != "interest" and (
-            (answer.confidence >= _NEED_IN_QUESTION and bool(_ABOUT_SELF.search(answer.raw)))
-            or (answer.value == "none" and answer.confidence >= _NONE_IN_QUESTION)
-        )
-    return answer.criterion is Criterion.ROLE and "title" in answer.extra
 
 
 MAX_QUESTIONS = 10
@@ -443,6 +373,10 @@ _ACKNOWLEDGEMENTS = frozenset(
 
 def _is_acknowledgement(text: str) -> bool:
     return plain_words(text) in _ACKNOWLEDGEMENTS
+
+
+def _pending_filled(reading: Reading, asked: str | None) -> bool:
+    return bool(asked) and reading.fills.get(str(asked)) is not None
 
 
 def _count_miss(reading: Reading, slot: str, raw: str) -> None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from bot.parse.base import Answer, Criterion, Kind
 from bot.parse.nlp import edit_distance, fold, is_word
 from bot.parse.numbers import MAX_CHARS
-from bot.parse.role_statements import _OTHER_PERSON, _STATEMENTS
+from bot.parse.role_statements import _OTHER_PERSON, _STATEMENTS, SOMEONE_ELSE_DECIDES
 from bot.parse.role_words import (
     _DEPARTMENT,
     _DEPARTMENT_NAMES,
@@ -28,6 +28,9 @@ from bot.parse.role_words import (
 
 # Higher wins when someone states two titles ("student and co-founder").
 _RANK = {NO_AUTHORITY: 0, INDIVIDUAL: 1, INFLUENCER: 2, DECISION_MAKER: 3}
+# A trainee's department reads like a title ("becario de marketing", "intern on the SDR team"):
+# beside one of these, a contributor's title is the trainee's post, not a second role.
+_TRAINEE = re.compile(r"\b(?:interns?|internship|becari[oa]s?|trainees?|practicantes?|en\s+pr[aá]cticas)\b")
 
 _GROUP_CLASS = {"dm": DECISION_MAKER, "inf": INFLUENCER, "ind": INDIVIDUAL, "na": NO_AUTHORITY}
 
@@ -242,6 +245,11 @@ def parse_role(text: str, *, strict: bool = False) -> Answer:
     titles = [t for t in _titles(said) if not strict or _talks_about_self(said, t)]
     candidates = titles + [s for s in statements if s.floor]
     best = overriding or (max(candidates, key=lambda t: (_RANK[t.role], t.is_title, -t.start)) if candidates else None)
+    trainee = next((t for t in titles if t.role == NO_AUTHORITY and _TRAINEE.search(said, t.start, t.end)), None)
+    if trainee is not None and best is not None and (best.role == INDIVIDUAL or best.reason == SOMEONE_ELSE_DECIDES):
+        # "en prácticas en el dpto comercial", "becaria de marketing, mi jefa decide": a trainee's
+        # post and boss say nothing more about their own authority.
+        best = trainee
     # "my boss asked me to look into it", and nothing else: looks into it for someone who decides
     best = best or next((s for s in statements if s.fallback), None)
     confidence = 0.9
