@@ -219,6 +219,7 @@ class SLA(_Strict):
     product_answers: ProductAnswers = Field(default_factory=ProductAnswers)  # bot/sla/content.py
     verdict_reasons: VerdictReasons = Field(default_factory=VerdictReasons)  # bot/sla/verdicts.py
     nurture_content: NurtureContent | None = None
+    routing: str | None = None  # the routing file (reps, pools, rules), next to this one: bot/routing
 
     _check_version = validator("version", pre=True, allow_reuse=True)(_whole_number)
     _check_rates = validator("exchange_rates", pre=True, each_item=True, allow_reuse=True)(_number)
