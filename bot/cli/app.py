@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import insights, users
 from bot.cli.csv_export import to_csv
+from bot.cli.routing import check_routing_of, print_assignments
 from bot.settings import current_settings
 from bot.web import WebServer
 
@@ -181,9 +182,13 @@ def _check(args: argparse.Namespace) -> int:
     from bot.sla import check_sla, load_sla
 
     path = args.path or current_settings().sla_path
-    problems = check_sla(path, args.domain)
+    problems = [str(problem) for problem in check_sla(path, args.domain)]
+    routing_ok = None
+    if not problems:
+        routing_problems, routing_ok = check_routing_of(load_sla(path), path)
+        problems += routing_problems
     for problem in problems:
-        print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
+        print(problem)
     if problems:
         print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
         return 1
@@ -192,6 +197,8 @@ def _check(args: argparse.Namespace) -> int:
         f"{path}: OK — {len(sla.questions)} questions, {len(sla.criteria)} criteria, "
         f"tiers {sla.tiers.sales_ready}/{sla.tiers.nurture}"
     )
+    if routing_ok:
+        print(routing_ok)
     return 0
 
 
@@ -269,6 +276,7 @@ def _leads_show(args: argparse.Namespace) -> int:
             )
     else:
         print("Handoff: none")
+    print_assignments(store.assignments(lead.id), _clean)
     for fb in lead.feedback:
         print(f"Feedback {fb.at:%Y-%m-%d %H:%M}: {fb.verdict} by {_clean(fb.by or '?')} — {_clean(fb.reason)}")
     return 0

@@ -148,7 +148,10 @@ def reassign_due(store: LeadStore, settings: Settings, *, now: datetime | None =
             previous=assignee_payload(due, config, settings),
         )
         channels = [c for c in configured_channels(settings) if c in NOTIFY_CHANNELS]
-        store.renotify(lead.id, idempotency_key=queued.idempotency_key, payload=dict(queued.payload), channels=channels)
+        if channels:  # with none configured, the new assignee is recorded and the outbox left alone
+            store.renotify(
+                lead.id, idempotency_key=queued.idempotency_key, payload=dict(queued.payload), channels=channels
+            )
         log.info("lead %s reassigned from %s to %s: %s", lead.conversation_id, due.assignee.rep_id,
                  new.assignee.rep_id, new.reason)  # fmt: skip
         moved += 1
