@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
 from bot.domain.routing import LAST_ATTEMPT, Assignee, Assignment, Candidate, RoutePlan
@@ -19,6 +19,9 @@ from bot.routing.hours import describe, is_working, next_start, parse_week, zone
 from bot.routing.model import Rep, RoutingConfig
 
 log = logging.getLogger(__name__)
+# A rep who starts work within this many days (a long weekend) can be assigned outside hours or
+# waited for; one who does not (out of office from tomorrow on) is not available.
+SOON_DAYS = 4
 
 
 class OwnerLookup(Protocol):
@@ -49,13 +52,14 @@ def _look(config: RoutingConfig, rep: Rep, now: datetime) -> _Look:
         return rep.away_on(day)
 
     if away(now.astimezone(tz).date()):
+        # Away today is away: an out-of-office rep is not assigned "anyway", nor waited for.
         opens = next_start(week, tz, away, now)
-        return _Look(rep, False, opens, "out of office" + (f" (back {describe(opens, tz)})" if opens else ""))
+        return _Look(rep, False, None, "out of office" + (f" (back {describe(opens, tz)})" if opens else ""))
     if is_working(week, tz, away, now):
         return _Look(rep, True, now, f"working ({now.astimezone(tz):%a %H:%M} {tz.key})")
     opens = next_start(week, tz, away, now)
-    if opens is None:
-        return _Look(rep, False, None, "no working hours in the next two months")
+    if opens is None or opens - now > timedelta(days=SOON_DAYS):
+        return _Look(rep, False, None, f"not working in the next {SOON_DAYS} days")
     return _Look(rep, False, opens, f"outside working hours (starts {describe(opens, tz)})")
 
 
