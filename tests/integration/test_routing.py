@@ -5,6 +5,7 @@ after the timeout (a frozen `now`, no sleeping), `leadbot leads show` and the co
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -105,7 +106,7 @@ def test_round_robin_from_two_workers_never_gives_one_rep_two_in_a_row(database_
     store = LeadStore(database_url)
     # The order the pool lock served them in is the order the assignments were written.
     picks = [a.assignee.rep_id for a in sorted((store.assignment(i) for i in ids), key=lambda a: a.id)]  # type: ignore[union-attr]
-    assert all(a != b for a, b in zip(picks, picks[1:])), picks
+    assert all(a != b for a, b in itertools.pairwise(picks)), picks
     assert store.round_robin_counts("p") == {"ana": 10, "ben": 10, "cal": 10}
 
 
