@@ -76,21 +76,23 @@ def assignee(config: RoutingConfig, rep: Rep, pool: str | None = None) -> Assign
     )
 
 
+@dataclass
+class _Routing:
+    """One decision in the making: the file, the lead, the instant, and the rules tried so far."""
+
+    config: RoutingConfig
+    facts: Facts
+    now: datetime
+    steps: list[str]
+
+
 def _among(
-    config: RoutingConfig,
-    reps: Sequence[Rep],
-    *,
-    rule: str,
-    target: str,
-    pool: str | None,
-    facts: Facts,
-    now: datetime,
-    steps: list[str],
-    queue_allowed: bool = True,
+    r: _Routing, reps: Sequence[Rep], *, rule: str, target: str, pool: str | None = None, queue_allowed: bool = True
 ) -> RoutePlan | None:
     """A plan over these reps (one rep: a named target), or None with the reason in `steps`."""
+    config, now, steps = r.config, r.now, r.steps
     looks = [_look(config, rep, now) for rep in reps]
-    language = facts.get("language")
+    language = r.facts.get("language")
     working = [look for look in looks if look.working]
     later = [look for look in looks if not look.working and look.opens is not None]
     policy = config.policy(pool)
@@ -152,7 +154,7 @@ def plan_route(
     visitor_email: str | None = None,
 ) -> RoutePlan:
     """Who a lead goes to now. Never None: the default owner takes what nothing else does."""
-    steps: list[str] = []
+    r = _Routing(config, facts, now, [])
     for index, rule in enumerate(config.rules):
         label = rule.label(index)
         if not rule_matches(rule.when, facts):
@@ -160,34 +162,25 @@ def plan_route(
         plan: RoutePlan | None = None
         if rule.rep is not None:
             rep = config.rep(rule.rep)
-            plan = _among(config, [rep] if rep else [], rule=label, target="rep", pool=None, facts=facts, now=now,
-                          steps=steps)  # fmt: skip
+            plan = _among(r, [rep] if rep else [], rule=label, target="rep")
         elif rule.pool is not None:
-            plan = _among(config, _pool(config, rule.pool), rule=label, target="pool", pool=rule.pool, facts=facts,
-                          now=now, steps=steps)  # fmt: skip
+            plan = _among(r, _pool(config, rule.pool), rule=label, target="pool", pool=rule.pool)
         elif rule.crm_owner:
-            plan = _crm_owner(config, label, facts, now, steps, owner_lookup, visitor_email)
+            plan = _crm_owner(r, label, owner_lookup, visitor_email)
         if plan is not None:
             return plan
-    if not steps:
-        steps.append("no rule matched")
+    if not r.steps:
+        r.steps.append("no rule matched")
     if config.fallback_pool:
-        plan = _among(config, _pool(config, config.fallback_pool), rule="fallback pool", target="fallback_pool",
-                      pool=config.fallback_pool, facts=facts, now=now, steps=steps)  # fmt: skip
+        fallback = _pool(config, config.fallback_pool)
+        plan = _among(r, fallback, rule="fallback pool", target="fallback_pool", pool=config.fallback_pool)
         if plan is not None:
             return plan
-    return _default_owner(config, facts, now, steps, attempt=0)
+    return _default_owner(r, attempt=0)
 
 
-def _crm_owner(
-    config: RoutingConfig,
-    label: str,
-    facts: Facts,
-    now: datetime,
-    steps: list[str],
-    lookup: OwnerLookup | None,
-    visitor_email: str | None,
-) -> RoutePlan | None:
+def _crm_owner(r: _Routing, label: str, lookup: OwnerLookup | None, visitor_email: str | None) -> RoutePlan | None:
+    config, steps = r.config, r.steps
     if lookup is None:
         steps.append(f"{label} → CRM owner: no CRM owner lookup configured")
         return None
@@ -214,18 +207,19 @@ def _crm_owner(
             steps=tuple(steps),
             respond_within_minutes=config.reassign_after_minutes or None,
         )
-    plan = _among(config, [rep], rule=label, target="rep", pool=None, facts=facts, now=now, steps=steps)
+    plan = _among(r, [rep], rule=label, target="rep")
     if plan is None:
         return None
     return replace(plan, target="crm_owner", reason=plan.reason.replace("→ rep", "→ CRM owner", 1))
 
 
-def _default_owner(config: RoutingConfig, facts: Facts, now: datetime, steps: list[str], attempt: int) -> RoutePlan:
+def _default_owner(r: _Routing, attempt: int) -> RoutePlan:
+    config, steps = r.config, r.steps
     rep = config.rep(config.default_owner)
     if rep is None:  # `leadbot check` refuses this; keep the lead with an address-less owner
         return RoutePlan("default owner", "default_owner", (Assignee(None, config.default_owner),),
                          "default owner (not a rep in routing.yml)", steps=tuple(steps), attempt=attempt)  # fmt: skip
-    look = _look(config, rep, now)
+    look = _look(config, rep, r.now)
     return RoutePlan(
         rule="default owner",
         target="default_owner",
@@ -244,13 +238,14 @@ def plan_reassignment(config: RoutingConfig, facts: Facts, current: Assignment, 
     minutes = config.reassign_after_minutes
     why = f"no verdict from {current.assignee.name} within {minutes} min"
     steps = [*current.steps, f"{current.rule} → {current.assignee.rep_id or current.assignee.name}: {why}"]
-    if current.attempt == 0 and current.assignee.pool:
-        others = [r for r in _pool(config, current.assignee.pool) if r.id != current.assignee.rep_id]
-        plan = _among(config, others, rule=f"reassigned ({current.rule})", target="pool", pool=current.assignee.pool,
-                      facts=facts, now=now, steps=steps, queue_allowed=False)  # fmt: skip
+    r = _Routing(config, facts, now, steps)
+    pool = current.assignee.pool
+    if current.attempt == 0 and pool:
+        others = [rep for rep in _pool(config, pool) if rep.id != current.assignee.rep_id]
+        plan = _among(r, others, rule=f"reassigned ({current.rule})", target="pool", pool=pool, queue_allowed=False)
         if plan is not None and not plan.outside_hours:
             return replace(plan, attempt=1, reason=f"{why}; {plan.reason}")
     if current.attempt >= LAST_ATTEMPT or current.assignee.rep_id == config.default_owner:
         return None
-    plan = _default_owner(config, facts, now, steps, attempt=LAST_ATTEMPT)
+    plan = _default_owner(r, attempt=LAST_ATTEMPT)
     return replace(plan, reason=f"{why}; {plan.reason}")

@@ -296,3 +296,10 @@ def test_the_console_shows_the_assignee_and_filters_the_inbox_by_it(
         assert '<option value="javier">Javier Ruiz</option>' in inbox
         everyone = http.get(f"{console.console}/", timeout=10).text
         assert all(f'data-lead="{lead.id}"' in everyone for lead in (to_lucia, to_javier, unrouted))
+
+
+def test_without_routing_the_handoff_goes_to_the_channels_with_no_assignee(sqlite_url: str) -> None:
+    store = LeadStore(sqlite_url)
+    lead = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
+    assert lead.handoff is not None and lead.handoff.payload["assignee"] is None
+    assert store.assignments(lead.id) == [] and "Assigned to" not in str(lead.handoff.payload["summary"])
