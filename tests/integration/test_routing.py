@@ -303,3 +303,14 @@ def test_without_routing_the_handoff_goes_to_the_channels_with_no_assignee(sqlit
     lead = finish_lead(store, make_snapshot(), sla=make_sla(), handoff=True)
     assert lead.handoff is not None and lead.handoff.payload["assignee"] is None
     assert store.assignments(lead.id) == [] and "Assigned to" not in str(lead.handoff.payload["summary"])
+
+
+def test_forgetting_a_visitor_removes_their_routing_decisions(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sla = _routed_sla(tmp_path, monkeypatch)
+    store = LeadStore(database_url)
+    lead = finish_lead(store, _spanish(email="gone@example.com"), sla=sla, handoff=True)  # type: ignore[arg-type]
+    assert store.assignments(lead.id)
+    assert store.forget_details("gone@example.com").leads == 1
+    assert store.assignments(lead.id) == [] and store.round_robin_counts("spanish") == {"lucia": 1, "javier": 0}
