@@ -66,6 +66,15 @@ class Rep(_Strict):
 
     _check_active = validator("active", pre=True, allow_reuse=True)(_flag)
 
+    @validator("out_of_office", pre=True, each_item=True)
+    def _absence(cls, value: Any) -> Any:
+        # One clear message instead of one per member of `date | Absence`.
+        if isinstance(value, (date, Absence)):
+            return value
+        if isinstance(value, dict):
+            return Absence.parse_obj(value)
+        raise TypeError("expected a date (2026-12-24) or a range {from: 2026-12-28, to: 2027-01-06}")
+
     def away_on(self, day: date) -> bool:
         return any(
             (entry == day) if isinstance(entry, date) else (entry.from_ <= day <= entry.to)
