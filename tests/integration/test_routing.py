@@ -314,3 +314,27 @@ def test_forgetting_a_visitor_removes_their_routing_decisions(
     assert store.assignments(lead.id)
     assert store.forget_details("gone@example.com").leads == 1
     assert store.assignments(lead.id) == [] and store.round_robin_counts("spanish") == {"lucia": 1, "javier": 0}
+
+
+def test_two_workers_reassign_a_lead_once(
+    receivers: tuple[HTTPServer, SmtpInbox], database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sla = _routed_sla(tmp_path, monkeypatch)
+    store = LeadStore(database_url)
+    lead = finish_lead(store, _spanish(), sla=sla, handoff=True)  # type: ignore[arg-type]
+    Worker(store).deliver_due()
+    later = utcnow() + timedelta(minutes=31)
+    moved: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        barrier.wait()
+        moved.append(reassign_due(LeadStore(database_url), current_settings(), now=later, sla=sla))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(moved) == [0, 1]
+    assert [(a.assignee.rep_id, a.current) for a in store.assignments(lead.id)] == [("lucia", False), ("javier", True)]
