@@ -139,9 +139,9 @@ class Finish(Action):
         tier = lead.score.tier
         close = closing(tier, human=human, consent=consent)
         lead, values = with_resource(lead, close)
-        # The booking link is the SLA's default page; routing's assignee page goes in base_url.
-        follow_up = closing_follow_up(sla, lead, close.response, runtime.language(tracker))
-        await runtime.finish(lead, status=tier.value, handoff=close.handoff)
+        # Routed first: the booking link is the assignee's (or pool's) page, else the SLA's default.
+        booking_url = await runtime.finish(lead, status=tier.value, handoff=close.handoff)
+        follow_up = closing_follow_up(sla, lead, close.response, runtime.language(tracker), base_url=booking_url)
         dispatcher.utter_message(response=close.response, follow_up=follow_up, **values)
         return [SlotSet("tier", tier.value)]
 

@@ -125,8 +125,8 @@ async def _reclose(
         return {"tier": None}
     close = closing(tier, human=human, consent=consent)
     lead, values = with_resource(lead, close)
-    await runtime.finish(lead, status=tier.value, handoff=close.handoff)
-    follow_up = closing_follow_up(sla, lead, close.response, language)
+    booking_url = await runtime.finish(lead, status=tier.value, handoff=close.handoff)
+    follow_up = closing_follow_up(sla, lead, close.response, language, base_url=booking_url)
     runtime.say(dispatcher, domain, close.response, language, follow_up=follow_up, **values)
     return {"tier": tier.value}
 

@@ -59,10 +59,19 @@ def lead_snapshot(
 # event loop, and a commit (an fsync on SQLite, a round trip on PostgreSQL) must not stall them.
 
 
-async def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> None:
-    """Store the finished lead (re-rendering its summary) and queue or cancel its handoff."""
-    current = sla()
-    await asyncio.to_thread(store().finish, replace(lead, status=status), sla=current, handoff=handoff)
+async def finish(lead: LeadSnapshot, *, status: str, handoff: bool) -> str | None:
+    """Store the finished lead (re-rendering its summary) and queue or cancel its handoff.
+
+    Returns the booking page of the rep (or pool) routing assigned the handoff to, if any: the
+    closing message offers that page rather than the SLA's default one."""
+    return await asyncio.to_thread(_finish, replace(lead, status=status), sla(), handoff)
+
+
+def _finish(lead: LeadSnapshot, current: SLA, handoff: bool) -> str | None:
+    leads = store()
+    stored = leads.finish(lead, sla=current, handoff=handoff)
+    assigned = leads.assignment(stored.id) if handoff else None
+    return assigned.assignee.booking_url if assigned is not None else None
 
 
 async def save_progress(tracker: Tracker, slots: dict[str, Any] | None = None) -> str | None:

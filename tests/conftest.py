@@ -44,6 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, partner_origin: str) -> Iter
     # A copy, so a test can edit the SLA the running action server reads (hot reload).
     sla_copy = tmp / "sla.yml"
     sla_copy.write_text((ROOT / "sla.yml").read_text())
+    (tmp / "routing.yml").write_text((ROOT / "routing.yml").read_text())  # sla.yml's `routing:`
     (tmp / "training").symlink_to(ROOT / "training")
     running = Stack.on_free_ports(tmp, web=True, sla_path=str(sla_copy), cors_origins=(partner_origin,))
     try:

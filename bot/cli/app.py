@@ -19,7 +19,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import insights, users
+from bot.cli.check import check_command
 from bot.cli.csv_export import to_csv
+from bot.cli.routing import print_assignments
 from bot.settings import current_settings
 from bot.web import WebServer
 
@@ -60,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the SLA file against the domain")
     check.add_argument("path", nargs="?", help="SLA file (default: LEADBOT_SLA or sla.yml)")
     check.add_argument("--domain", default="domain.yml", help="Rasa domain file (default: domain.yml)")
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=check_command)
 
     evaluate = sub.add_parser(
         "evaluate", help="how well the SLA's parsers and examples read a labelled set of visitor answers"
@@ -177,37 +179,6 @@ def _sla_or_none() -> SLA | None:
 # --------------------------------------------------------------------------- commands
 
 
-def _check(args: argparse.Namespace) -> int:
-    from bot.sla import check_sla, load_sla
-    from bot.sla.check_crm import check_crm_of
-    from bot.sla.crm import crm_file_of, load_crm
-
-    path = args.path or current_settings().sla_path
-    problems = check_sla(path, args.domain)
-    if not problems:  # the CRM maps name the SLA's criteria: check them against a sound SLA
-        problems = check_crm_of(path)
-    for problem in problems:
-        print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
-    if problems:
-        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
-        return 1
-    sla = load_sla(path)
-    print(
-        f"{path}: OK — {len(sla.questions)} questions, {len(sla.criteria)} criteria, "
-        f"tiers {sla.tiers.sales_ready}/{sla.tiers.nurture}"
-    )
-    crm = crm_file_of(path)
-    if crm is not None:
-        config = load_crm(crm)
-        maps = [
-            f"{name} ({section.mode})"
-            for name, section in (("hubspot", config.hubspot), ("salesforce", config.salesforce))
-            if section
-        ]
-        print(f"{crm}: OK — {', '.join(maps)}")
-    return 0
-
-
 def _evaluate(args: argparse.Namespace) -> int:
     """Marketing's check that an edit to phrases or examples helps: accuracy before and after."""
     from datetime import date
@@ -282,6 +253,7 @@ def _leads_show(args: argparse.Namespace) -> int:
             )
     else:
         print("Handoff: none")
+    print_assignments(store.assignments(lead.id), _clean)
     for fb in lead.feedback:
         print(f"Feedback {fb.at:%Y-%m-%d %H:%M}: {fb.verdict} by {_clean(fb.by or '?')} — {_clean(fb.reason)}")
     return 0

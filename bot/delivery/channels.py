@@ -120,7 +120,15 @@ class EmailChannel:
         subject = " ".join((text.splitlines() or ["New lead"])[0].split())[:200]
         msg["Subject"] = subject
         msg["From"] = s.smtp_from or s.smtp_user or f"leadbot@{socket.getfqdn()}"
-        msg["To"] = ", ".join(s.smtp_to)
+        assignee = payload.get("assignee") if isinstance(payload.get("assignee"), dict) else None
+        if assignee and assignee.get("email"):
+            # Routed: the rep it was given to, the pool's address and the configured ones in Cc.
+            msg["To"] = str(assignee["email"])
+            cc = [str(a) for a in assignee.get("cc") or [] if a]
+            if cc:
+                msg["Cc"] = ", ".join(cc)
+        else:
+            msg["To"] = ", ".join(s.smtp_to)
         msg["Date"] = formatdate(localtime=False)
         # Stable across retries, so mail systems can drop a duplicate after a crash.
         msg["Message-ID"] = f"<{handoff.idempotency_key}@leadbot>"

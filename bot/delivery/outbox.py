@@ -8,21 +8,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.delivery.payload import queued_handoff
+from bot.delivery.routing import routed_handoff
 from bot.delivery.summary import render_summary
 from bot.domain import Lead, LeadSnapshot
+from bot.routing import OwnerLookup
 from bot.settings import Settings, current_settings
 from bot.sla import SLA
 from bot.storage import LeadStore
 
 
 def finish_lead(
-    store: LeadStore, snapshot: LeadSnapshot, *, sla: SLA, handoff: bool, settings: Settings | None = None
+    store: LeadStore,
+    snapshot: LeadSnapshot,
+    *,
+    sla: SLA,
+    handoff: bool,
+    settings: Settings | None = None,
+    owner_lookup: OwnerLookup | None = None,
 ) -> Lead:
     """Write the final state, render the summary (and with `handoff` the webhook body), store them.
 
     Idempotent: a second call never queues a second handoff; without `handoff`, a queued one
     that no channel has received yet is cancelled (a late correction left the lead not a fit).
+    With routing configured (`routing:` in the SLA), the handoff is addressed to the rep it picks
+    (`owner_lookup`: the CRM's account owners, else the one the settings configure).
 
     Two short transactions around the rendering instead of one long one holding the write
     lock: if the process dies in between, the lead is stored as finished but without its
@@ -36,7 +45,9 @@ def finish_lead(
     summary = render_summary(lead, language=sla.sales_language, fmt="text")
     queued = None
     if handoff and lead.handoff is None:
-        queued = queued_handoff(replace(lead, summary=summary), sla.sales_language, settings or current_settings())
+        settings = settings or current_settings()
+        ready = replace(lead, summary=summary)
+        queued = routed_handoff(store, ready, sla=sla, settings=settings, owner_lookup=owner_lookup)
     return store.settle(lead.id, summary=summary, handoff=queued, hand_off=handoff)
 
 

@@ -6,7 +6,7 @@ The store keeps what is rendered here (the summary, the handoff body) and render
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -96,9 +96,20 @@ def export_leads(
     return [export_object(lead, language=language, currency=currency, criteria=criteria) for lead in reversed(leads)]
 
 
-def queued_handoff(lead: Lead, language: str, settings: Settings) -> QueuedHandoff:
+def queued_handoff(
+    lead: Lead,
+    language: str,
+    settings: Settings,
+    *,
+    assignee: Mapping[str, Any] | None = None,
+    previous: Mapping[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> QueuedHandoff:
     """Render the webhook body for a lead about to be handed off: the export object, the three
-    summaries and the handoff's identity (the store adds `handoff_id` once the row exists)."""
+    summaries and the handoff's identity (the store adds `handoff_id` once the row exists).
+
+    `assignee` (bot/delivery/routing.py) is who routing gave the lead: the summaries name them
+    (the Slack one mentions them) and the body carries it; `previous` makes it a reassignment."""
     key = str(uuid.uuid4())
     now = utcnow()
     pending = Handoff(
@@ -121,13 +132,17 @@ def queued_handoff(lead: Lead, language: str, settings: Settings) -> QueuedHando
     # The people reading Slack and the email get one-click Accept / Reject links; the webhook
     # body's own fields stay as they were (a CRM posts its verdict to the API instead).
     links = verdict_links(lead.id, key, settings)
-    body["summary"] = render_summary(queued, language=language, fmt="text", verdict_links=links)
-    body["summary_markdown"] = render_summary(queued, language=language, fmt="markdown", verdict_links=links)
-    body["summary_html"] = render_summary(queued, language=language, fmt="html", verdict_links=links)
+    for fmt, field in (("text", "summary"), ("markdown", "summary_markdown"), ("html", "summary_html")):
+        body[field] = render_summary(
+            queued, language=language, fmt=fmt, verdict_links=links, assignee=assignee, previous=previous
+        )
     body["idempotency_key"] = key
-    body["event"] = "lead.handed_off"
+    body["event"] = "lead.reassigned" if previous else "lead.handed_off"
     body["schema_version"] = SCHEMA_VERSION
-    return QueuedHandoff(idempotency_key=key, channels=pending.channels, payload=body)
+    body["assignee"] = dict(assignee) if assignee else None
+    if previous:
+        body["previous_assignee"] = dict(previous)
+    return QueuedHandoff(idempotency_key=key, channels=pending.channels, payload=body, not_before=not_before)
 
 
 def _iso(value: datetime) -> str:

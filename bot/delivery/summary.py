@@ -72,6 +72,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "verdict": "Your verdict",
         "accept": "Accept",
         "reject": "Reject",
+        "assigned": "Assigned to",
+        "pool": "pool",
+        "reassigned_from": "reassigned from",
     },
     "es": {
         "title": "Nuevo lead",
@@ -118,11 +121,15 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "verdict": "Tu veredicto",
         "accept": "Aceptar",
         "reject": "Rechazar",
+        "assigned": "Asignado a",
+        "pool": "equipo",
+        "reassigned_from": "reasignado desde",
     },
 }
 
 # C0/C1 controls except tab and newline, and the bidi overrides that can disguise text.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _MARKDOWN_SPECIALS = re.compile(r"([*_~`\[\]])")
 _LINE_START_MARKERS = re.compile(r"(?m)^(\s*)(&gt;|#)")
 
@@ -177,11 +184,14 @@ def render_summary(
     transcript_base_url: str | None = None,
     templates_dir: str | None = None,
     verdict_links: Mapping[str, str] | None = None,
+    assignee: Mapping[str, Any] | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> str:
     """The summary of one lead in `fmt` ("text" | "markdown" | "html"), labels in `language`.
 
     `verdict_links` ({"accept": url, "reject": url}, bot/delivery/verdict_links.py) adds the
-    one-click Accept and Reject links of a handoff."""
+    one-click Accept and Reject links of a handoff; `assignee` (and `previous`, on a
+    reassignment) the rep routing gave the lead (bot/delivery/routing.py)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; expected one of {', '.join(FORMATS)}")
     settings = current_settings()
@@ -190,6 +200,7 @@ def render_summary(
     template = _environment(fmt, directory).get_template(FORMATS[fmt])
     context = _context(lead, language, base_url)
     context["verdict_links"] = {k: _Trusted(v) for k, v in (verdict_links or {}).items()}
+    context["assignee"] = _assignee(assignee, previous)
     return template.render(**context).strip() + "\n"
 
 
@@ -271,6 +282,20 @@ def _context(lead: Lead, language: str, base_url: str | None) -> dict[str, Any]:
         context.setdefault(line["name"], line["raw"])
         context.setdefault(f"{line['name']}_value", line["value"])
     return context
+
+
+def _assignee(assignee: Mapping[str, Any] | None, previous: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Who the lead is for, as the templates show it; `mention` is Slack's `<@U…>` (built only
+    from an id that looks like one, so nothing else can become markup)."""
+    if not assignee:
+        return None
+    slack_id = str(assignee.get("slack_user_id") or "")
+    return {
+        "name": assignee.get("name") or assignee.get("email") or "",
+        "pool": assignee.get("pool"),
+        "mention": _Trusted(f"<@{slack_id}>") if _SLACK_ID.match(slack_id) else None,
+        "previous": (previous.get("name") or previous.get("email")) if previous else None,
+    }
 
 
 def _mapping(value: Any) -> dict[str, Any]:

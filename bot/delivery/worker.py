@@ -14,12 +14,14 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta
 from types import TracebackType
 
 from bot.delivery.channels import channels_from_settings
 from bot.delivery.crm import crm_channels
+from bot.delivery.routing import reassign_due
 from bot.domain import utcnow
 from bot.settings import Settings, current_settings
 from bot.storage import Claim, LeadStore
@@ -31,6 +33,8 @@ BATCH = 20  # handoffs one pass works through before the loop looks at its stop 
 # (a webhook's connect + read; an SMTP dialogue of a few round-trips); until then no other
 # worker sends to that channel.
 IN_FLIGHT_TIMEOUTS = 3
+# How often the loop looks for leads nobody judged in time (routing.yml's reassign_after_minutes).
+REASSIGN_EVERY_SECONDS = 30.0
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
@@ -175,6 +179,10 @@ class Worker:
             log.warning("handoff %s failed (%s); retry in %.1fs", handoff.id, "; ".join(errors), delay)
         return status
 
+    def reassign_due(self, now: datetime | None = None) -> int:
+        """Reassign the leads whose rep gave no verdict in time (bot/delivery/routing.py)."""
+        return reassign_due(self.store, self.settings, now=now)
+
     def _lost(self, claim: Claim) -> str:
         log.warning(
             "handoff %s: claim lost (lease of %.0fs lapsed); another worker carries on, sending no channel twice",
@@ -186,8 +194,12 @@ class Worker:
     def run(self, stop_event: threading.Event) -> None:
         poll = self.settings.worker_poll_seconds
         log.info("handoff worker %s started; channels: %s", self.id, ", ".join(self.channels) or "none")
+        next_reassign = 0.0
         while not stop_event.is_set():
             try:
+                if time.monotonic() >= next_reassign:
+                    next_reassign = time.monotonic() + REASSIGN_EVERY_SECONDS
+                    self.reassign_due()
                 self.deliver_due()
                 busy = self.last_claimed >= BATCH
             except Exception:  # the loop must survive a database blip

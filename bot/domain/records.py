@@ -240,3 +240,4 @@ class QueuedHandoff:
     idempotency_key: str
     channels: tuple[str, ...]
     payload: Mapping[str, Any]
+    not_before: datetime | None = None  # held until then (routing: the pool opens)

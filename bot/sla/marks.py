@@ -79,7 +79,13 @@ class _Reader:
             return items
         if node.tag == "tag:yaml.org,2002:str":
             return node.value  # most of the file; skips the constructor's bookkeeping
-        return self._loader.construct_object(node)
+        try:
+            return self._loader.construct_object(node)
+        except ValueError as error:  # 2026-13-24 looks like a date to YAML, but is none
+            line, col = _mark(node)
+            what = "date" if node.tag.endswith(":timestamp") else "value"
+            self.problems.append(Problem(self._file, line, col, f"'{node.value}' is not a valid {what} ({error})"))
+            return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: _Path) -> Any:
         if id(node) in self._open:

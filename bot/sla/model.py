@@ -222,6 +222,7 @@ class SLA(_Strict):
     nurture_content: NurtureContent | None = None
     crm: str | None = None  # the CRM field maps' file, relative to this one (bot/sla/crm.py)
     booking: BookingConfig | None = None  # bot/sla/booking.py
+    routing: str | None = None  # the routing file (reps, pools, rules), next to this one: bot/routing
 
     _check_version = validator("version", pre=True, allow_reuse=True)(_whole_number)
     _check_rates = validator("exchange_rates", pre=True, each_item=True, allow_reuse=True)(_number)

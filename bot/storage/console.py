@@ -9,14 +9,14 @@ from __future__ import annotations
 import builtins
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import Feedback, utcnow
 from bot.domain.console import OUTCOMES, ROLES, InboxPage, Outcome, User
 from bot.storage.convert import as_datetime, to_feedback
 from bot.storage.leads import LeadStore
-from bot.storage.tables import AnswerRow, FeedbackRow, LeadRow, OutcomeRow, UserRow, VerdictLinkUseRow
+from bot.storage.tables import AnswerRow, AssignmentRow, FeedbackRow, LeadRow, OutcomeRow, UserRow, VerdictLinkUseRow
 
 # The inbox's verdict filter: what sales still has to judge, or what it decided.
 VERDICT_FILTERS = ("awaiting", "accept", "reject")
@@ -110,13 +110,16 @@ class ConsoleStore(LeadStore):
         since: datetime | date | None = None,
         until: datetime | date | None = None,
         text: str | None = None,
+        assignee: str | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> InboxPage:
         """Leads that answered at least one question, newest first, filtered as the rep asks.
 
         `verdict`: "awaiting" (none yet), "accept" or "reject" (the latest verdict). `text`
-        matches the contact, the summary (which holds the transcript) and the answers' words."""
+        matches the contact, the summary (which holds the transcript) and the answers' words.
+        `assignee`: the rep id (or, for a CRM owner outside routing.yml, the email) the lead's
+        current assignment names."""
         if verdict is not None and verdict not in VERDICT_FILTERS:
             raise ValueError(f"verdict filter must be one of {', '.join(VERDICT_FILTERS)}")
         latest = (
@@ -132,6 +135,14 @@ class ConsoleStore(LeadStore):
         )
         if tier:
             query = query.where(LeadRow.tier == tier)
+        if assignee:
+            query = query.where(
+                exists().where(
+                    AssignmentRow.lead_id == LeadRow.id,
+                    AssignmentRow.current.is_(True),
+                    or_(AssignmentRow.rep_id == assignee, AssignmentRow.rep_email == assignee),
+                )
+            )
         if verdict == "awaiting":
             query = query.where(latest.c.last_id.is_(None))
         elif verdict:
@@ -155,6 +166,18 @@ class ConsoleStore(LeadStore):
             page = query.order_by(LeadRow.started_at.desc(), LeadRow.id.desc()).offset(offset).limit(limit)
             ids = tuple(int(i) for i in session.execute(page).scalars())
         return InboxPage(lead_ids=ids, total=total)
+
+    def assignees(self) -> builtins.list[tuple[str, str]]:
+        """(rep id or email, name) of everyone who currently has a lead: the inbox's filter."""
+        key = func.coalesce(AssignmentRow.rep_id, AssignmentRow.rep_email)
+        query = (
+            select(key, func.max(AssignmentRow.rep_name))
+            .where(AssignmentRow.current.is_(True), key.is_not(None))
+            .group_by(key)
+            .order_by(func.max(AssignmentRow.rep_name))
+        )
+        with self.session() as session:
+            return [(str(k), str(name or k)) for k, name in session.execute(query)]
 
     # ------------------------------------------------------------------ outcomes and links
 

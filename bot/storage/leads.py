@@ -33,12 +33,13 @@ from bot.storage.history import HistoryStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.reports import ReportStore
+from bot.storage.routing import RoutingStore
 from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
 
 log = logging.getLogger(__name__)
 
 
-class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStore, BookingStore):
+class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStore, BookingStore, RoutingStore):
     """Everything the actions, the worker and the CLI read or write about leads."""
 
     def save(self, snapshot: LeadSnapshot) -> str:
@@ -263,7 +264,7 @@ class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStor
             payload={},
             status="pending",
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=max(now, handoff.not_before or now),
             created_at=now,
         )
         session.add(handoff_row)

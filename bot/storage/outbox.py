@@ -251,7 +251,7 @@ class OutboxStore(StoreBase):
                 return str(row.status)
             if set(channels) <= set(row.delivered or {}):
                 row.status = "sent"
-                row.sent_at = now
+                row.sent_at = row.sent_at or now  # a reassignment re-sends: speed to lead counts the first
                 row.next_attempt_at = None
                 row.attempts = int(row.attempts) + 1
                 return "sent"

@@ -248,3 +248,52 @@ class BookingDeliveryRow(Base):
     provider = Column(String(16), nullable=False)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     received_at = Column(UTCDateTime, nullable=False)
+
+
+class AssignmentRow(Base):
+    """One routing decision for a lead (bot/storage/routing.py); the latest is `current`."""
+
+    __tablename__ = "lead_assignments"
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    current = Column(Boolean, nullable=False, default=True, index=True)
+    attempt = Column(Integer, nullable=False, default=0)  # 0 routed, 1 reassigned, 2 default owner
+    rep_id = Column(String(64), index=True)  # None: a CRM owner who is not in routing.yml
+    rep_name = Column(Text, nullable=False, default="")
+    rep_email = Column(String(320))
+    slack_user_id = Column(String(32))
+    pool = Column(String(64))
+    pool_email = Column(String(320))
+    booking_url = Column(Text)
+    rule = Column(Text, nullable=False, default="")
+    target = Column(String(32), nullable=False)
+    reason = Column(Text, nullable=False, default="")
+    candidates = Column(JSON)  # [{rep, eligible, why}]
+    steps = Column(JSON)  # the rules tried before, and why each passed the lead on
+    outside_hours = Column(Boolean, nullable=False, default=False)
+    assigned_at = Column(UTCDateTime, nullable=False)
+    deliver_at = Column(UTCDateTime)  # held until the pool opens
+    respond_by = Column(UTCDateTime, index=True)  # no verdict by then: reassigned (None: never)
+    respond_minutes = Column(Integer)  # counted from the handoff's delivery to the rep
+    ended = Column(Text)  # why it stopped being current
+
+
+class RoundRobinRow(Base):
+    """How many leads a rep of a pool was given, and when last (the pool's turn number)."""
+
+    __tablename__ = "routing_counters"
+
+    pool = Column(String(64), primary_key=True)
+    rep_id = Column(String(64), primary_key=True)
+    assigned = Column(Integer, nullable=False, default=0)
+    last_turn = Column(Integer, nullable=False, default=0)
+
+
+class RoutingPoolRow(Base):
+    """One row per pool: the row lock every round-robin pick in that pool takes first."""
+
+    __tablename__ = "routing_pools"
+
+    pool = Column(String(64), primary_key=True)
+    turns = Column(Integer, nullable=False, default=0)

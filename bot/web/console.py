@@ -162,6 +162,7 @@ class Console:
             "since": _day(q.get("since")),
             "until": _day(q.get("until")),
             "text": (q.get("q") or "").strip()[:200] or None,
+            "assignee": (q.get("assignee") or "").strip()[:320] or None,
         }
         page = max(1, _int(q.get("page"), 1))
         until = filters["until"]
@@ -170,11 +171,13 @@ class Console:
             lambda: self.store.inbox(**query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)  # type: ignore[arg-type]
         )
         leads = [lead for lead in [await run_in_threadpool(self.store.get, i) for i in found.lead_ids] if lead]
+        owners = {lead.id: await run_in_threadpool(self.store.assignment, lead.id) for lead in leads}
         reasons = self.reasons()
         rows = [
             {
                 "lead": lead,
                 "who": _who(lead),
+                "assignee": owners.get(lead.id),
                 "verdict": lead.feedback[-1] if lead.feedback else None,
                 "reason": _reason_label(reasons, lead.feedback[-1]) if lead.feedback else "",
             }
@@ -192,6 +195,7 @@ class Console:
             filters=filters,
             tiers=TIERS,
             verdict_filters=VERDICT_FILTERS,
+            assignees=await run_in_threadpool(self.store.assignees),
             prev_url=f"?{urlencode({**args, 'page': page - 1})}" if page > 1 else None,
             next_url=f"?{urlencode({**args, 'page': page + 1})}" if page < pages else None,
         )
@@ -203,6 +207,7 @@ class Console:
             return self.render(request, "message.html", 404, title="Not found", text=f"There is no lead {lead_id}.")
         outcomes = await run_in_threadpool(self.store.outcomes, lead_id)
         booking = await run_in_threadpool(self.store.booking_of, lead_id)
+        assignments = await run_in_threadpool(self.store.assignments, lead_id)
         reasons = self.reasons()
         return self.render(
             request,
@@ -216,6 +221,7 @@ class Console:
             outcomes=outcomes,
             booking=booking,
             chat_to_booking=_chat_to_booking(lead, booking),
+            assignments=list(reversed(assignments)),  # the current one first
             outcome_choices=OUTCOMES,
             reasons={v: reasons.for_verdict(v) for v in VERDICTS},
             error=error,

@@ -12,6 +12,7 @@ import pytest
 
 from bot.ops.local import Stack
 from bot.sla import load_sla
+from bot.storage import LeadStore
 from tests.conftest import ROOT, Visitor
 
 SLA = load_sla(ROOT / "sla.yml")
@@ -72,6 +73,12 @@ def test_spanish_lead_who_answers_everything_well_is_handed_to_sales(stack: Stac
     assert stored.answers["timing"].value <= 3
     assert stored.handed_off and stored.contact and stored.contact.company == "Ventas Iberia SL"
     assert stored.contact.email == "lucia.fernandez@ventas-iberia.es"
+    # routing.yml sends Spanish-speaking visitors to the Spanish pool; the Slack message mentions the rep.
+    routed = LeadStore(stack.database_url).assignment(stored.id)
+    assert routed is not None and routed.assignee.pool == "spanish", routed
+    assert stored.handoff is not None and stored.handoff.payload["assignee"]["pool"] == "spanish"
+    mention = f"<@{routed.assignee.slack_user_id}>"
+    assert str(stored.handoff.payload["summary_markdown"]).startswith(mention)
 
 
 def test_monthly_budget_in_euros_is_annualised(stack: Stack, visitor: Visitor) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_booking"
-down_revision = "0005_console"
+down_revision = "0006_routing"
 branch_labels = None
 depends_on = None
 
