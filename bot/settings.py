@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     verdict_link_hours: int = 72
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # --- the console's marketing side (bot/web/marketing.py, bot/web/beacon.py) ---------
+    health_cache_seconds: int = 60  # the SLA-health page's figures are reused this long
+    whatif_max_kib: int = 256  # largest SLA the "try a change" page accepts
+    beacon_per_minute: int = 30  # widget beacons one address may send per minute
     # --- `make run` (bot/ops/local.py) -------------------------------------------------
     bind_host: str = "127.0.0.1"
     # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------

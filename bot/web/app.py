@@ -1,4 +1,5 @@
-"""The web app `leadbot serve` runs: the SLA console under /console and the machine API.
+"""The web app `leadbot serve` runs: the SLA console under /console (sales' inbox, marketing's
+health and try-a-change pages), the machine API and the widget's beacon.
 
 One Starlette app (ASGI, served by uvicorn). Starlette because it is small, well kept and
 needs no pydantic 2 (FastAPI's current releases do; Rasa 3.6 pins pydantic 1.10), it runs the
@@ -20,7 +21,9 @@ from starlette.routing import Route
 from bot.settings import Settings
 from bot.storage import ConsoleStore
 from bot.web.api import api_routes
+from bot.web.beacon import beacon_routes
 from bot.web.console import Console
+from bot.web.marketing import Marketing
 
 log = logging.getLogger("leadbot")
 SESSION_COOKIE = "leadbot_session"
@@ -31,7 +34,8 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
     """The API always; the console only with LEADBOT_CONSOLE_SECRET (it signs sessions and links)."""
     if not settings.console_secret:
         log.warning("LEADBOT_CONSOLE_SECRET is not set: the console answers 503 (the API works)")
-        return Starlette(routes=[*api_routes(store, settings), Route("/console/{rest:path}", _no_console)])
+        routes = [*api_routes(store, settings), *beacon_routes(store, settings)]
+        return Starlette(routes=[*routes, Route("/console/{rest:path}", _no_console)])
     console = Console(store, settings)
     # Secure only when sales reaches the console over https (behind nginx with TLS, say):
     # a browser would drop a Secure cookie on plain http://localhost.
@@ -47,7 +51,8 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
             https_only=https,
         )
     ]
-    return Starlette(routes=[*api_routes(store, settings), *console.routes()], middleware=middleware)
+    routes = [*api_routes(store, settings), *beacon_routes(store, settings), *console.routes()]
+    return Starlette(routes=[*routes, *Marketing(console).routes()], middleware=middleware)
 
 
 async def _no_console(request: Request) -> PlainTextResponse:
