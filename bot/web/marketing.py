@@ -179,9 +179,8 @@ class Marketing:
             )
         except TrialBusy as exc:
             return self._try_form(request, 429, error=str(exc), text=text, period=period)
-        log.info("console: %s tried an SLA change (%s): %s", user.email, trial.name,
-                 f"{len(trial.problems)} problem(s)" if trial.problems else f"{trial.result.leads} leads"  # type: ignore[union-attr]
-                 )  # fmt: skip
+        outcome = f"{len(trial.problems)} problem(s)" if trial.result is None else f"{trial.result.leads} leads"
+        log.info("console: %s tried an SLA change (%s): %s", user.email, trial.name, outcome)
         return self._try_form(request, 422 if trial.problems else 200, text=text, trial=trial, period=period)
 
     def _current_text(self) -> str:
