@@ -7,6 +7,7 @@ escapes XML in the SVG it writes, and `_label` defuses its mathtext ("$...$") an
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 
 from markupsafe import Markup
@@ -19,6 +20,7 @@ COLOURS = {"sales_ready": "#2e7d32", "nurture": "#f9a825", "disqualified": "#9e9
 BAR = "#1565c0"
 _MAX_LABEL = 40
 _MAX_BARS = 12
+_RC_LOCK = threading.Lock()
 
 
 SERIES_COLOURS = ("#1565c0", "#2e7d32", "#f9a825")
@@ -100,7 +102,8 @@ def _figure(rows: int = 6) -> Figure:
 def _svg(figure: Figure, name: str) -> Markup:
     buffer = io.StringIO()
     # Text stays text (small, selectable); the salt keeps element ids apart between charts.
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": f"leadbot-{name}"}):
+    # rcParams are process-wide: the console draws in a thread pool, so one chart at a time.
+    with _RC_LOCK, rc_context({"svg.fonttype": "none", "svg.hashsalt": f"leadbot-{name}"}):
         figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return Markup(svg[svg.index("<svg") :])  # matplotlib escapes the text it writes
