@@ -55,6 +55,8 @@ def test_no_session_no_health_figures_and_sales_reads_them_but_cannot_try_a_chan
     marketer = signed_in(console, console.add_user("mk@example.com", role="marketing"))
     assert 'id="nav-try"' in marketer.get(console.console + "/health", params=NOVEMBER, timeout=10).text
     assert marketer.get(console.console + "/try", timeout=10).status_code == 200
+    admin = signed_in(console, console.add_user("ops@example.com", role="admin"))
+    assert admin.get(console.console + "/try", timeout=10).status_code == 200
 
 
 def test_the_health_page_shows_a_reason_sales_just_gave_and_escapes_a_hostile_utm(
