@@ -90,8 +90,17 @@ class SLATrials:
                 other = load_sla(path)
             except SLAError as error:  # check_sla passed, so this is rare: a file changed meanwhile
                 return Trial(name, [_relative(p, path.parent) for p in error.problems])
+            try:
+                current = self.current()
+            except SLAError as error:  # the SLA in force broke since it was loaded: say so, not 500
+                where = f"{self.current_path.name} (the SLA in force)"
+                trial.problems = [Problem(where, p.line, p.col, p.message) for p in error.problems]
+                return trial
+            except OSError as error:
+                trial.problems = [Problem(f"{self.current_path} (the SLA in force)", 1, 1, error.strerror or "unreadable")]
+                return trial
             other.own_models()
-            trial.result = simulate(store, self.current(), other, since=since, until=until)
+            trial.result = simulate(store, current, other, since=since, until=until)
             return trial
 
 
