@@ -97,7 +97,8 @@ class SLATrials:
                 trial.problems = [Problem(where, p.line, p.col, p.message) for p in error.problems]
                 return trial
             except OSError as error:
-                trial.problems = [Problem(f"{self.current_path} (the SLA in force)", 1, 1, error.strerror or "unreadable")]
+                message = f"cannot read the SLA in force: {error.strerror or error}"
+                trial.problems = [Problem(str(self.current_path), 1, 1, message)]
                 return trial
             other.own_models()
             trial.result = simulate(store, current, other, since=since, until=until)
