@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.answers import answer_or_pass, with_resource
 from actions.reading import read_intent
+from bot.conversation.booking import closing_follow_up
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, closing
 from bot.conversation.typed import TYPED_SLOT, slot_view
 from bot.domain import STOPPED
@@ -137,8 +138,9 @@ class Finish(Action):
         consent = tracker.get_slot("contact_consent") is True and bool(tracker.get_slot("email"))
         tier = lead.score.tier
         close = closing(tier, human=human, consent=consent)
-        follow_up = sla.text(sla.follow_up.text, runtime.language(tracker))
         lead, values = with_resource(lead, close)
+        # The booking link is the SLA's default page; routing's assignee page goes in base_url.
+        follow_up = closing_follow_up(sla, lead, close.response, runtime.language(tracker))
         await runtime.finish(lead, status=tier.value, handoff=close.handoff)
         dispatcher.utter_message(response=close.response, follow_up=follow_up, **values)
         return [SlotSet("tier", tier.value)]

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.answers import answer_or_pass, with_resource
+from bot.conversation.booking import closing_follow_up
 from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CONTACT_SLOTS, DIGRESSIONS, closing, read_turn
 from bot.conversation.language import (
@@ -125,9 +126,8 @@ async def _reclose(
     close = closing(tier, human=human, consent=consent)
     lead, values = with_resource(lead, close)
     await runtime.finish(lead, status=tier.value, handoff=close.handoff)
-    runtime.say(
-        dispatcher, domain, close.response, language, follow_up=sla.text(sla.follow_up.text, language), **values
-    )
+    follow_up = closing_follow_up(sla, lead, close.response, language)
+    runtime.say(dispatcher, domain, close.response, language, follow_up=follow_up, **values)
     return {"tier": tier.value}
 
 

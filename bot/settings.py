@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     handoff_timeout_seconds: float = 10.0
     handoff_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
+    # --- CRM channels (bot/delivery/hubspot.py, salesforce.py; field maps in crm.yml) ------
+    hubspot_token: str | None = Field(None, repr=False)  # private-app access token
+    hubspot_api_url: str = "https://api.hubapi.com"
+    hubspot_forms_url: str = "https://api.hsforms.com"
+    hubspot_portal_id: str | None = None
+    hubspot_form_guid: str | None = None
+    salesforce_url: str | None = None  # My Domain URL: the token endpoint (and the API unless the token says)
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: str | None = Field(None, repr=False)
+    salesforce_org_id: str | None = None  # Web-to-Lead's `oid`
+    salesforce_web_to_lead_url: str = "https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8"
     # --- HTTP API, summaries, privacy ---------------------------------------------------
     feedback_token: str | None = Field(None, repr=False)
     api_host: str = "127.0.0.1"
@@ -71,6 +82,10 @@ class Settings(BaseSettings):
     health_cache_seconds: int = 60  # the SLA-health page's figures are reused this long
     whatif_max_kib: int = 256  # largest SLA the "try a change" page accepts
     beacon_per_minute: int = 30  # widget beacons one address may send per minute
+    # --- meeting booking webhooks (bot/web/booking.py, docs/booking.md) -----------------
+    calcom_webhook_secret: str | None = Field(None, repr=False)  # verifies X-Cal-Signature-256
+    calendly_webhook_secret: str | None = Field(None, repr=False)  # the subscription's signing key
+    calendly_webhook_tolerance_seconds: int = 180  # older Calendly signatures are replays
     # --- `make run` (bot/ops/local.py) -------------------------------------------------
     bind_host: str = "127.0.0.1"
     # --- both modes: the Rasa HTTP API token, the Rasa -> action server secret -----------
@@ -136,6 +151,12 @@ class Settings(BaseSettings):
         # Port 465 is SMTPS by convention (RFC 8314): implicit TLS whatever the variable says.
         return bool(value or values.get("smtp_port") == 465)
 
+    @validator("calendly_webhook_tolerance_seconds")
+    def _positive_tolerance(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
+
     @validator("log_format")
     def _known_log_format(cls, value: str) -> str:
         if value.lower() not in {"json", "text"}:
@@ -147,6 +168,16 @@ class Settings(BaseSettings):
     @property
     def email_configured(self) -> bool:
         return bool(self.smtp_host and self.smtp_to)
+
+    @property
+    def hubspot_configured(self) -> bool:
+        # A token for the CRM API (or the authenticated form endpoint), or a form to submit to.
+        return bool(self.hubspot_token or (self.hubspot_portal_id and self.hubspot_form_guid))
+
+    @property
+    def salesforce_configured(self) -> bool:
+        oauth = self.salesforce_url and self.salesforce_client_id and self.salesforce_client_secret
+        return bool(oauth or self.salesforce_org_id)
 
     @property
     def public_url(self) -> str:

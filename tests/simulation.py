@@ -164,16 +164,20 @@ class Conversation:
         lead = self.store.get(self.sender)
         if lead is None or lead.handoff is None or lead.handoff.status != "pending":
             return
-        for handoff in self.store.claim_handoffs(worker="sim", lease_seconds=60, limit=1000):
+        for claim in self.store.claim_handoffs(worker="sim", lease_seconds=60, limit=1000):
+            handoff, token = claim.handoff, claim.token
             if handoff.id != lead.handoff.id:
+                # Not this conversation's: release it untouched (no channels burns no attempt).
                 self.store.complete_pass(
-                    handoff.id, worker="sim", channels=[], all_delivered=False,
+                    handoff.id, token=token, channels=[],
                     next_attempt_at=handoff.next_attempt_at, max_attempts=5, error=None,
                 )  # fmt: skip
                 continue
-            self.store.record_attempt(handoff.id, "webhook", ok=True, status_code=200, error=None, duration_ms=1.0)
+            self.store.record_attempt(
+                handoff.id, "webhook", token=token, ok=True, status_code=200, error=None, duration_ms=1.0
+            )  # fmt: skip
             self.store.complete_pass(
-                handoff.id, worker="sim", channels=["webhook"], all_delivered=True,
+                handoff.id, token=token, channels=["webhook"],
                 next_attempt_at=None, max_attempts=5, error=None,
             )  # fmt: skip
 

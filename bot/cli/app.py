@@ -179,9 +179,13 @@ def _sla_or_none() -> SLA | None:
 
 def _check(args: argparse.Namespace) -> int:
     from bot.sla import check_sla, load_sla
+    from bot.sla.check_crm import check_crm_of
+    from bot.sla.crm import crm_file_of, load_crm
 
     path = args.path or current_settings().sla_path
     problems = check_sla(path, args.domain)
+    if not problems:  # the CRM maps name the SLA's criteria: check them against a sound SLA
+        problems = check_crm_of(path)
     for problem in problems:
         print(f"{problem.file}:{problem.line}:{problem.col}: {problem.message}")
     if problems:
@@ -192,6 +196,15 @@ def _check(args: argparse.Namespace) -> int:
         f"{path}: OK — {len(sla.questions)} questions, {len(sla.criteria)} criteria, "
         f"tiers {sla.tiers.sales_ready}/{sla.tiers.nurture}"
     )
+    crm = crm_file_of(path)
+    if crm is not None:
+        config = load_crm(crm)
+        maps = [
+            f"{name} ({section.mode})"
+            for name, section in (("hubspot", config.hubspot), ("salesforce", config.salesforce))
+            if section
+        ]
+        print(f"{crm}: OK — {', '.join(maps)}")
     return 0
 
 

@@ -218,6 +218,13 @@ def print_health(health: Health, clean: Callable[[str], str]) -> None:
     )
     if s.promise_minutes is not None:
         print(f"  within the {s.promise_minutes}-minute promise: {s.within_promise} of {s.judged} judged")
+    if health.bookings is not None:
+        b = health.bookings
+        print(
+            f"Meetings booked: {b.booked} of {b.handed_off} handed off ({_pct(b.booked_rate)}),"
+            f" {b.cancelled} cancelled, {b.rescheduled} rescheduled;"
+            f" chat → booking median {_min(b.median_minutes)}, p95 {_min(b.p95_minutes)}"
+        )
     for name, rows in health.sources.items():
         print(f"Quality per {name} (leads, % sales-ready, accepted, % accepted of judged):")
         for row in rows[:10]:

@@ -18,7 +18,7 @@ from bot.conversation.corrections import (
     read_corrections,
     stated_fields,
 )
-from bot.conversation.intents import is_question
+from bot.conversation.intents import is_question, statements
 from bot.conversation.language import greeting_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
 from bot.conversation.typed import read_declared, unsure_of
@@ -123,7 +123,8 @@ def read_turn(
     raw = text[:MAX_RAW]
     stored: dict[Criterion, str] = {}  # what to store per criterion, when not the message itself
     corrected_on_cue = read_corrections(text, asked, slots, sla, today, found, stored)
-    if is_question(text):
+    asks = is_question(text)
+    if asks:
         # "no wait, can I finish this later?": a question changes an answer only with a value said.
         corrected_on_cue = {c for c in corrected_on_cue if _explicit(found.get(c))}
     # Fields this message states outright besides the question pending (an amount, a time frame,
@@ -160,8 +161,12 @@ def read_turn(
         # "sales director here, we've got 20 grand set aside": role and budget, said first;
         # the need question is still open (a clear pain or no-need beside them stands).
         found.pop(Criterion.NEED, None)
-    if asked and is_question(text) and not _explicit(found.get(Criterion(asked))):
+    if asked and asks and not _explicit(found.get(Criterion(asked))):
         found.pop(Criterion(asked), None)  # "does it work with HubSpot?" asks about us: not a need, not a miss
+        beside = _answer_beside_question(text, Criterion(asked), sla, today)
+        if beside is not None:
+            # "budget? lol we don't have one": the statement answers, the question is passed on.
+            found[Criterion(asked)], stored[Criterion(asked)] = beside, beside.raw[:MAX_RAW]
     announces = bool(_ANNOUNCES_QUESTION.search(text)) and len(text.split()) <= _ANNOUNCE_WORDS
     for criterion, answer in found.items():
         slot = criterion.value
@@ -185,7 +190,11 @@ def read_turn(
             continue  # "no lo sé, eso lo decide mi jefe" answers the budget: the approval, not the role
         if criterion is Criterion.NEED and answer.kind is Kind.NONE and intent in DIGRESSIONS:
             continue  # "can I change the language?" asks for something: never a no-need knock-out
-        if criterion is Criterion.NEED and answer.kind is Kind.NONE and by_model_alone(answer) and announces:
+        if (
+            criterion is Criterion.NEED
+            and announces
+            and (_unsure(answer) or (answer.kind is Kind.NONE and by_model_alone(answer)))
+        ):
             continue  # "hola, tengo una duda sobre el enrutado de leads": about to ask, not a knock-out
         answers_asked = bool(asked) and Criterion(asked) in found and found[Criterion(asked)].understood
         if (
@@ -225,7 +234,7 @@ def read_turn(
             slots=slots,
             sla=sla,
             digression=digression,
-            question=is_question(text),
+            question=asks,
             correcting=bool(CORRECTION_CUE.search(text)),  # "perdona, en realidad somos 60"
         )
         reading.fills.update(fills)
@@ -240,13 +249,16 @@ def read_turn(
         for slot in fills:
             reading.misses.pop(slot, None)
 
+    if asks and _pending_filled(reading, asked) and _asks_us(text):
+        reading.question = text[:MAX_RAW]  # answered and asked at once: the answer counts, the question is passed on
+
     email = parse_email(text)
     if email and email != slots.get("email"):
         reading.fills["email"] = email
 
     pending = asked or declared
     if pending and pending not in reading.fills and intent not in DIGRESSIONS and not reading.fills:
-        if is_question(text):
+        if asks:
             reading.question = text[:MAX_RAW]  # asked us something: pass it on, never a failed answer
         elif announces:
             reading.announced_question = True  # "hola, una consulta": they are about to ask
@@ -282,6 +294,7 @@ def _may_volunteer_need(text: str, intent: str | None, slots: Mapping[str, Any],
 
 _NEED_IN_QUESTION = 0.85
 _NONE_IN_QUESTION = 0.95
+_SURE_BESIDE_QUESTION = 0.8
 # ...and only beside a statement about the visitor ("I'm writing my thesis", "we're an agency").
 _ABOUT_SELF = re.compile(
     r"\b(?:i'?m|i am|we'?re|we are|i'?ve|we'?ve|i work|we work|i need|we need|i'?m looking|looking for"
@@ -290,6 +303,33 @@ _ABOUT_SELF = re.compile(
     r"|trabajo|vendo|vendemos|ofrecemos|busco|buscamos|necesito|necesitamos|nuestr[oa]s?)\b",
     re.IGNORECASE,
 )
+
+
+def _pending_filled(reading: Reading, asked: str | None) -> bool:
+    return bool(asked) and reading.fills.get(str(asked)) is not None
+
+
+def _asks_us(text: str) -> bool:
+    """More than an echo of our question: "budget? none" echoes it, "20k, is that enough?" asks."""
+    said = statements(text)
+    return len(text.split()) - len(said.split()) >= 2
+
+
+def _answer_beside_question(text: str, asked: Criterion, sla: SLA, today: date) -> Answer | None:
+    """The pending question's answer in what the message states besides its question, if any.
+
+    Read alone, the statements stand when the reading is sure (and never as interest: "not sure
+    yet, what do you do?" is asked back, not taken as mild interest)."""
+    said = statements(text)
+    if not said or said == text or len(said.split()) < 2:
+        return None
+    answer = read_with_sla(said, sla, today, asked).get(asked)
+    if answer is None or not answer.understood or answer.kind is Kind.UNKNOWN:
+        return None
+    if asked is Criterion.NEED and answer.value == "interest":
+        return None
+    # Only a sure reading: a guess next to a question would be asked back twice at once.
+    return answer if answer.confidence >= _SURE_BESIDE_QUESTION else None
 
 
 def _explicit(answer: Answer | None) -> bool:

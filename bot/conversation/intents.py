@@ -87,7 +87,8 @@ GUARDED = ("stop", "switch_language", "start_over", "human", "ask_product", "bot
 _QUESTION = re.compile(
     r"\?\s*$|^\W*¿|^\W*[^\W\d]+(?:\s+[^\W\d]+)?\s*\?"  # "precio? así a lo bruto"
     r"|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?"
-    r"(?:how|what|which|why|when|where|who|do|does|did|can(?!['’]t)|could|is|are|will|would|should"
+    r"(?:how|what|which|why|when|where|who|(?:what|how|where|who)['’]?s|am\s+i|do|does|did|can(?!['’]t)|could|is|are"
+    r"|will|would|should"
     r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
     r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
     re.IGNORECASE,
@@ -97,15 +98,52 @@ _QUESTION = re.compile(
 # "Before anything, where is the data stored? We're UK based": a question inside the message.
 _QUESTION_INSIDE = re.compile(
     r"(?:^|[.!?,;:]\s+)(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|oiga|oigan|hey|mira|ah|eh|pues)\W+)*"
-    r"(?:(?:ustedes|vosotros|vosotras|you(?:\s+guys)?)\s+)?(?:how|what|which|why|when|where|who|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
+    r"(?:(?:ustedes|vosotros|vosotras|you(?:\s+guys)?)\s+)?(?:how|what|which|why|when|where|who|(?:what|how|where|who)['’]?s"
+    r"|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
     r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is)\b[^.!?]{0,120}\?",
     re.IGNORECASE,
 )
 
 
+# A tag that makes a sentence a question without a question mark: "me dais el precio o qué".
+# A question mark inside the message ends a question too: "los planes van por usuario? cuánto sale".
+_TAG_QUESTION = re.compile(r"\b(?:o\s+qu[eé]|or\s+what|or\s+not|o\s+no)\W*$|\w\s*\?+\s+\w", re.IGNORECASE)
+
+
 def is_question(text: str) -> bool:
     text = text.strip()
-    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text))
+    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text) or _TAG_QUESTION.search(text))
+
+
+# Where a message splits into sentences: end marks, line breaks, emoji and dashes between words.
+_SENTENCE = re.compile(r"([.!?…;]+|\n+|\s[-–—]\s|[\u2600-\u27bf\U0001f300-\U0001faff]+)")
+# The question that closes a sentence after a comma: "not sure yet, what do you do exactly?"
+_TRAILING_QUESTION = re.compile(
+    r",\s*(?:(?:y|and|so|pero|but|ok|vale|bueno|oye|pues)\s+)?(?:how|what|which|why|when|where|who|do|does|can|could"
+    r"|is|are|will|would|got|any|cu[aá]nt[oa]s?|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay"
+    r"|se\s+puede|pod[eé]is|puedo)\b[^,]*$",
+    re.IGNORECASE,
+)
+
+
+def statements(text: str) -> str:
+    """The message without its questions: "budget? lol we don't have one" -> "lol we don't have one".
+
+    A visitor often answers and asks in one message; what they state about themselves is read as
+    an answer, what they ask is passed on. "" when the whole message is a question."""
+    parts = _SENTENCE.split(text.replace("¿", "\n¿"))  # "rondará los 20k, ¿eso da para el pro?"
+    kept: list[str] = []
+    for index in range(0, len(parts), 2):
+        sentence = parts[index].strip()
+        end = parts[index + 1] if index + 1 < len(parts) else ""
+        if not sentence:
+            continue
+        if "?" in end or sentence.startswith("¿"):
+            sentence = _TRAILING_QUESTION.sub("", sentence).strip() if "," in sentence else ""
+        if not sentence or is_question(sentence):
+            continue  # "cuánto sale más o menos" asks without a question mark
+        kept.append(sentence.rstrip(" ,") + (end.strip() if end.strip() in (".", "!", "…") else ""))
+    return " ".join(kept).strip()
 
 
 def says_stop(text: str) -> bool:

@@ -13,8 +13,9 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -33,6 +34,9 @@ class DeliveryResult:
     status_code: int | None = None
     error: str | None = None
     duration_ms: float = 0.0
+    # Seconds the receiver asked us to wait (429/503 `Retry-After`); the worker schedules the
+    # handoff's next pass no earlier than that.
+    retry_after: float | None = None
 
 
 class Channel(Protocol):
@@ -169,18 +173,47 @@ def _post(http: requests.Session, url: str, body: bytes, headers: dict[str, str]
     started = time.monotonic()
     try:
         response = http.post(url, data=body, headers=headers, timeout=(min(timeout, 5.0), timeout))
-    except requests.exceptions.SSLError as exc:
+    except requests.RequestException as exc:
+        return transport_failure(exc, url, started)
+    return response_result(response, started)
+
+
+def transport_failure(exc: requests.RequestException, url: str, started: float) -> DeliveryResult:
+    """A request that got no HTTP answer, said without the URL's path (it may be a secret)."""
+    if isinstance(exc, requests.exceptions.SSLError):
         # requests verifies certificates and host names by default; say what that failure means.
         untrusted = (
             f"TLS certificate of {urlsplit(url).netloc} not trusted; nothing was sent. If the receiver "
             f"uses a private CA, set REQUESTS_CA_BUNDLE to its PEM file ({_without_path(exc, url)})"
         )
         return DeliveryResult(False, None, untrusted[:500], _ms(started))
-    except requests.RequestException as exc:
-        return DeliveryResult(False, None, f"{type(exc).__name__}: {_without_path(exc, url)}"[:500], _ms(started))
+    return DeliveryResult(False, None, f"{type(exc).__name__}: {_without_path(exc, url)}"[:500], _ms(started))
+
+
+def response_result(response: requests.Response, started: float, what: str = "") -> DeliveryResult:
+    """A 2xx is accepted; anything else is a failure carrying the status, the start of the body
+    and the receiver's `Retry-After`."""
     ok = 200 <= response.status_code < 300
-    error = None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
-    return DeliveryResult(ok, response.status_code, error, _ms(started))
+    error = None if ok else f"{what}HTTP {response.status_code}: {response.text[:200]}"
+    return DeliveryResult(ok, response.status_code, error, _ms(started), retry_after_seconds(response))
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value or response.status_code < 400:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def _without_path(exc: Exception, url: str) -> str:

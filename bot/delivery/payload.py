@@ -29,6 +29,10 @@ def configured_channels(settings: Settings) -> tuple[str, ...]:
         channels.append("slack")
     if settings.email_configured:
         channels.append("email")
+    if settings.hubspot_configured:
+        channels.append("hubspot")
+    if settings.salesforce_configured:
+        channels.append("salesforce")
     return tuple(channels)
 
 

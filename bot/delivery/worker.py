@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from bot.delivery.channels import channels_from_settings
+from bot.delivery.crm import crm_channels
 from bot.domain import utcnow
 from bot.settings import Settings, current_settings
 from bot.storage import Claim, LeadStore
@@ -83,7 +84,8 @@ class Worker:
     ) -> None:
         self.store = store
         self.settings = settings or current_settings()
-        self.channels = channels_from_settings(self.settings)
+        # Sales' notifications first, then the CRMs (a slow CRM never delays the Slack ping).
+        self.channels = {**channels_from_settings(self.settings), **crm_channels(self.settings)}
         self.id = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.heartbeat_seconds = heartbeat_seconds or self.settings.handoff_lease_seconds / 3
         self._warned_unconfigured = False
@@ -98,7 +100,8 @@ class Worker:
                 waiting = len(self.store.handoffs(status="pending"))
                 log.warning(
                     "no handoff channel configured: %d handoff(s) stay pending in the outbox "
-                    "(set LEADBOT_HANDOFF_URL, LEADBOT_SLACK_WEBHOOK_URL or LEADBOT_SMTP_HOST + LEADBOT_SMTP_TO)",
+                    "(set LEADBOT_HANDOFF_URL, LEADBOT_SLACK_WEBHOOK_URL, LEADBOT_SMTP_HOST + LEADBOT_SMTP_TO, "
+                    "or a CRM: LEADBOT_HUBSPOT_TOKEN, LEADBOT_SALESFORCE_*)",
                     waiting,
                 )
                 self._warned_unconfigured = True
@@ -119,6 +122,7 @@ class Worker:
         s, handoff, token = self.settings, claim.handoff, claim.token
         errors: list[str] = []
         wait_until: datetime | None = None
+        asked_wait = 0.0  # the longest Retry-After a channel answered in this pass
         in_flight = IN_FLIGHT_TIMEOUTS * s.handoff_timeout_seconds
         for name, channel in self.channels.items():
             if heartbeat.lost.is_set():
@@ -146,10 +150,14 @@ class Worker:
                 return self._lost(claim)
             if not result.ok:
                 errors.append(f"{name}: {result.error}")
+                asked_wait = max(asked_wait, result.retry_after or 0.0)
         if wait_until is not None:
             # Look again soon: the earlier holder usually records its answer well before the bound.
             wait_until = min(wait_until, utcnow() + timedelta(seconds=s.handoff_lease_seconds))
         delay = backoff_delay(handoff.attempts + 1, s.handoff_backoff_seconds, s.handoff_backoff_max_seconds)
+        # A rate-limited receiver (429 + Retry-After) is not asked again before it said, up to
+        # the backoff cap: a day-long Retry-After must not park every other channel's retry.
+        delay = max(delay, min(asked_wait, s.handoff_backoff_max_seconds))
         status = self.store.complete_pass(
             handoff.id,
             token=token,

@@ -60,6 +60,22 @@ class Speed:
 
 
 @dataclass(frozen=True)
+class Bookings:
+    """Meetings booked from the chat's booking link (docs/booking.md), over the handed-off leads."""
+
+    handed_off: int
+    booked: int  # booked now
+    cancelled: int  # booked, then cancelled
+    rescheduled: int  # leads whose meeting moved at least once
+    median_minutes: float | None  # the chat's end -> the first booking
+    p95_minutes: float | None
+
+    @property
+    def booked_rate(self) -> float | None:
+        return self.booked / self.handed_off if self.handed_off else None
+
+
+@dataclass(frozen=True)
 class SourceRow:
     value: str
     leads: int
@@ -90,6 +106,7 @@ class Health:
     rejection_reasons: list[tuple[str, int]]
     speed: Speed
     sources: dict[str, list[SourceRow]] = field(default_factory=dict)
+    bookings: Bookings | None = None
 
     def as_dict(self) -> dict[str, Any]:
         def rate(r: Rate) -> dict[str, Any]:
@@ -109,6 +126,7 @@ class Health:
             "rejection_reasons": [{"reason": r, "leads": n} for r, n in self.rejection_reasons],
             "speed_to_lead": asdict(self.speed),
             "sources": {name: [source(s) for s in rows] for name, rows in self.sources.items()},
+            "bookings": {**asdict(self.bookings), "booked_rate": self.bookings.booked_rate} if self.bookings else None,
         }
 
 
@@ -151,6 +169,7 @@ def sla_health(
         rejection_reasons=[(reason or "(no reason given)", n) for reason, n in figures.rejection_reasons],
         speed=_speed(figures, follow_up_minutes),
         sources={name: _sources(name, rows) for name, rows in figures.sources.items()},
+        bookings=_bookings(figures),
     )
 
 
@@ -237,6 +256,18 @@ def _speed(figures: HealthFigures, promise: int | None) -> Speed:
         human_p95=percentile(human, 95) if human else None,
         promise_minutes=promise,
         within_promise=sum(1 for m in human if m <= promise) if promise is not None else None,
+    )
+
+
+def _bookings(figures: HealthFigures) -> Bookings:
+    minutes = [b.minutes_to_book for b in figures.bookings if b.minutes_to_book is not None]
+    return Bookings(
+        handed_off=len(figures.timings),
+        booked=sum(1 for b in figures.bookings if b.booked),
+        cancelled=sum(1 for b in figures.bookings if not b.booked),
+        rescheduled=sum(1 for b in figures.bookings if b.reschedules),
+        median_minutes=median(minutes) if minutes else None,
+        p95_minutes=percentile(minutes, 95) if minutes else None,
     )
 
 

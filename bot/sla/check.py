@@ -15,6 +15,7 @@ import yaml
 
 from bot.parse import read_message
 from bot.parse.base import Criterion
+from bot.sla.check_booking import check_booking
 from bot.sla.check_content import check_content
 from bot.sla.check_typed import RESERVED, check_in_rules, check_type, numeric
 from bot.sla.check_verdicts import check_verdict_reasons
@@ -109,6 +110,7 @@ class _Checker:
         self._buttons()
         check_content(self)
         check_verdict_reasons(self)
+        check_booking(self)
 
     def _at_key(self, path: _Path, message: str) -> None:
         line, col = self.located.key(path)

@@ -17,9 +17,9 @@ from bot.sla.marks import _Located, _Path, _read_yaml
 from bot.sla.model import SLA, Problem, SLAError, _sorted, _suggest
 
 
-def _model_at(loc: _Path) -> type[BaseModel] | None:
+def _model_at(loc: _Path, root: type[BaseModel] = SLA) -> type[BaseModel] | None:
     """The model class that the data at `loc` is validated as, if it is a model."""
-    model: type[BaseModel] = SLA
+    model: type[BaseModel] = root
     index = 0
     while index < len(loc):
         field = model.__fields__.get(str(loc[index]))
@@ -67,12 +67,14 @@ _EXPECTED = {
 }
 
 
-def _structure_problem(file: str, error: Mapping[str, Any], data: Any, located: _Located) -> Problem:
+def _structure_problem(
+    file: str, error: Mapping[str, Any], data: Any, located: _Located, root: type[BaseModel] = SLA
+) -> Problem:
     loc: _Path = tuple(part for part in error["loc"] if part != "__key__")
     kind = error["type"]
     if kind == "value_error.extra":
         line, col = located.key(loc)
-        return Problem(file, line, col, _unknown_key(str(loc[-1]), _model_at(loc[:-1])))
+        return Problem(file, line, col, _unknown_key(str(loc[-1]), _model_at(loc[:-1], root)))
     if kind == "value_error.missing":
         line, col = located.key(loc[:-1]) if loc[:-1] else (1, 1)
         return Problem(file, line, col, f"missing required key '{loc[-1]}'")

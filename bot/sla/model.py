@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Extra, Field, validator
 
 from bot.parse.base import Answer, Kind
+from bot.sla.booking import BookingConfig
 from bot.sla.content import NurtureContent, ProductAnswers
 from bot.sla.verdicts import VerdictReasons
 
@@ -219,6 +220,8 @@ class SLA(_Strict):
     product_answers: ProductAnswers = Field(default_factory=ProductAnswers)  # bot/sla/content.py
     verdict_reasons: VerdictReasons = Field(default_factory=VerdictReasons)  # bot/sla/verdicts.py
     nurture_content: NurtureContent | None = None
+    crm: str | None = None  # the CRM field maps' file, relative to this one (bot/sla/crm.py)
+    booking: BookingConfig | None = None  # bot/sla/booking.py
 
     _check_version = validator("version", pre=True, allow_reuse=True)(_whole_number)
     _check_rates = validator("exchange_rates", pre=True, each_item=True, allow_reuse=True)(_number)

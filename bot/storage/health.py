@@ -15,9 +15,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import FINISHED, IN_PROGRESS, STOPPED, utcnow
+from bot.domain.booking import BOOKED
 from bot.storage.convert import aware
 from bot.storage.history import CHUNK, in_period, latest_outcomes, latest_verdicts
-from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
+from bot.storage.tables import AnswerRow, BookingRow, FeedbackRow, HandoffRow, LeadRow
 from bot.storage.widget import WidgetEventStore
 
 IDLE = timedelta(minutes=30)  # an unfinished conversation this quiet counts as left
@@ -43,6 +44,15 @@ class SourceTally:
     won: int = 0
 
 
+@dataclass(frozen=True)
+class BookingTally:
+    """A lead's meeting (docs/booking.md): where it stands and how long after the chat it was booked."""
+
+    booked: bool  # False: cancelled since
+    minutes_to_book: float | None  # the chat's end -> the first booking
+    reschedules: int
+
+
 @dataclass
 class HealthFigures:
     """Raw figures; `bot.insights.health` puts them in the SLA's order and words."""
@@ -66,6 +76,7 @@ class HealthFigures:
     rejection_reasons: list[tuple[str, int]] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     sources: dict[str, list[SourceTally]] = field(default_factory=dict)  # utm field / landing_page -> tallies
+    bookings: list[BookingTally] = field(default_factory=list)  # one per handed-off lead with a booking
 
 
 Progress = Callable[[int], None]
@@ -101,9 +112,11 @@ class HealthStore(WidgetEventStore):
             tick(1)
             self._sources(session, figures, verdicts, outcomes, since, until)
             tick(1)
+            self._bookings(session, figures, since, until)
+            tick(1)
         return figures
 
-    STEPS = 6  # progress ticks `health` reports
+    STEPS = 7  # progress ticks `health` reports
 
     @staticmethod
     def _funnel(session: Session, figures: HealthFigures, verdicts: Any, outcomes: Any, since: Any, until: Any) -> None:
@@ -278,6 +291,26 @@ class HealthStore(WidgetEventStore):
                 SourceTally(value or "", int(n), int(ready or 0), int(accepted or 0), int(judged or 0), int(won or 0))
                 for value, n, ready, accepted, judged, won in session.execute(query)
             ]
+
+    @staticmethod
+    def _bookings(session: Session, figures: HealthFigures, since: Any, until: Any) -> None:
+        # Booking links are offered in the handoff closings, so the handed-off leads (counted in
+        # `timings`) are the ones that could book; a booking by email of another lead still counts.
+        query = in_period(
+            select(LeadRow.finished_at, BookingRow.status, BookingRow.booked_at, BookingRow.reschedules).join(
+                BookingRow, BookingRow.lead_id == LeadRow.id
+            ),
+            since,
+            until,
+        )
+        for finished, status, booked_at, reschedules in session.execute(query).yield_per(CHUNK):
+            figures.bookings.append(
+                BookingTally(
+                    booked=status == BOOKED,
+                    minutes_to_book=_minutes(aware(finished), aware(booked_at)) if finished else None,
+                    reschedules=int(reschedules or 0),
+                )
+            )
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:

@@ -26,6 +26,7 @@ from bot.domain import (
     next_status,
     utcnow,
 )
+from bot.storage.booking import BookingStore
 from bot.storage.convert import enum_value, iso, jsonable, parse_iso, to_feedback
 from bot.storage.health import HealthStore
 from bot.storage.history import HistoryStore
@@ -37,7 +38,7 @@ from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
 log = logging.getLogger(__name__)
 
 
-class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStore):
+class LeadStore(OutboxStore, ReportStore, PrivacyStore, HistoryStore, HealthStore, BookingStore):
     """Everything the actions, the worker and the CLI read or write about leads."""
 
     def save(self, snapshot: LeadSnapshot) -> str:

@@ -235,3 +235,30 @@ class WidgetEventRow(Base):
     day = Column(Date, primary_key=True)
     event = Column(String(32), primary_key=True)
     count = Column(Integer, nullable=False, default=0)
+
+
+class BookingRow(Base):
+    """A lead's booked meeting (docs/booking.md): set by a signed booking webhook, one per lead."""
+
+    __tablename__ = "bookings"
+
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True)
+    provider = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False)  # booked | cancelled
+    event_uid = Column(String(255), nullable=False, index=True)  # the provider's meeting id
+    starts_at = Column(UTCDateTime)
+    ends_at = Column(UTCDateTime)
+    booked_at = Column(UTCDateTime, nullable=False)  # the first booking: time from chat to booking
+    reschedules = Column(Integer, nullable=False, default=0)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
+class BookingDeliveryRow(Base):
+    """A booking webhook delivery already applied: the same delivery again is a replay."""
+
+    __tablename__ = "booking_deliveries"
+
+    key = Column(String(128), primary_key=True)  # provider:sha256 of the signed body
+    provider = Column(String(16), nullable=False)
+    lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    received_at = Column(UTCDateTime, nullable=False)

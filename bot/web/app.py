@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage import ConsoleStore
 from bot.web.api import api_routes
 from bot.web.beacon import beacon_routes
+from bot.web.booking import booking_routes
 from bot.web.console import Console
 from bot.web.marketing import Marketing
 
@@ -31,10 +32,11 @@ SESSION_HOURS = 12
 
 
 def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
-    """The API always; the console only with LEADBOT_CONSOLE_SECRET (it signs sessions and links)."""
+    """The API and the booking webhooks always; the console only with LEADBOT_CONSOLE_SECRET
+    (it signs sessions and links)."""
     if not settings.console_secret:
         log.warning("LEADBOT_CONSOLE_SECRET is not set: the console answers 503 (the API works)")
-        routes = [*api_routes(store, settings), *beacon_routes(store, settings)]
+        routes = [*api_routes(store, settings), *booking_routes(store, settings), *beacon_routes(store, settings)]
         return Starlette(routes=[*routes, Route("/console/{rest:path}", _no_console)])
     console = Console(store, settings)
     # Secure only when sales reaches the console over https (behind nginx with TLS, say):
@@ -51,8 +53,9 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
             https_only=https,
         )
     ]
-    routes = [*api_routes(store, settings), *beacon_routes(store, settings), *console.routes()]
-    return Starlette(routes=[*routes, *Marketing(console).routes()], middleware=middleware)
+    routes = [*api_routes(store, settings), *booking_routes(store, settings), *beacon_routes(store, settings)]
+    routes += [*console.routes(), *Marketing(console).routes()]
+    return Starlette(routes=routes, middleware=middleware)
 
 
 async def _no_console(request: Request) -> PlainTextResponse:

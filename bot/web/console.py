@@ -22,7 +22,8 @@ from starlette.routing import Route
 
 from bot.delivery.summary import LABELS
 from bot.delivery.verdict_links import VerdictLinkError, read_verdict_link
-from bot.domain import VERDICTS
+from bot.domain import VERDICTS, Lead
+from bot.domain.booking import Booking
 from bot.domain.console import OUTCOME_LABELS, OUTCOMES, User
 from bot.settings import Settings
 from bot.sla.verdicts import VerdictReasons, load_verdict_reasons
@@ -201,6 +202,7 @@ class Console:
         if lead is None:
             return self.render(request, "message.html", 404, title="Not found", text=f"There is no lead {lead_id}.")
         outcomes = await run_in_threadpool(self.store.outcomes, lead_id)
+        booking = await run_in_threadpool(self.store.booking_of, lead_id)
         reasons = self.reasons()
         return self.render(
             request,
@@ -212,6 +214,8 @@ class Console:
             page=_page(lead),
             feedback=[(fb, _reason_label(reasons, fb)) for fb in lead.feedback],
             outcomes=outcomes,
+            booking=booking,
+            chat_to_booking=_chat_to_booking(lead, booking),
             outcome_choices=OUTCOMES,
             reasons={v: reasons.for_verdict(v) for v in VERDICTS},
             error=error,
@@ -367,3 +371,13 @@ def _page(lead: Any) -> dict[str, Any]:
         "utm": {str(k): str(v) for k, v in utm.items() if v},
         "pages": pages,
     }
+
+
+def _chat_to_booking(lead: Lead, booking: Booking | None) -> str | None:
+    """How long after the end of the chat the visitor booked, as a rep reads it (docs/booking.md)."""
+    if booking is None or lead.finished_at is None:
+        return None
+    minutes = max(0.0, (booking.booked_at - lead.finished_at).total_seconds() / 60)
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    return f"{minutes / 60:.1f} h" if minutes < 48 * 60 else f"{minutes / 1440:.1f} days"

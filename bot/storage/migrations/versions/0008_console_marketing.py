@@ -6,7 +6,7 @@ does on 100,000 leads: the latest verdict and outcome per lead (a window over le
 the finished leads of a period (status, started_at).
 
 Revision ID: 0008_console_marketing
-Revises: 0005_console
+Revises: 0007_booking
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_console_marketing"
-down_revision = "0005_console"
+down_revision = "0007_booking"
 branch_labels = None
 depends_on = None
 
