@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     verdict_link_hours: int = 72
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # --- the console's marketing side (bot/web/marketing.py, bot/web/beacon.py) ---------
+    health_cache_seconds: int = 60  # the SLA-health page's figures are reused this long
+    whatif_max_kib: int = 256  # largest SLA the "try a change" page accepts
+    beacon_per_minute: int = 30  # widget beacons one address may send per minute
     # --- meeting booking webhooks (bot/web/booking.py, docs/booking.md) -----------------
     calcom_webhook_secret: str | None = Field(None, repr=False)  # verifies X-Cal-Signature-256
     calendly_webhook_secret: str | None = Field(None, repr=False)  # the subscription's signing key

@@ -303,8 +303,7 @@ def _report(args: argparse.Namespace) -> int:
     report = store.report(follow_up_minutes=minutes, since=args.since, until=args.until)
     print(f"report: totals computed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     health = insights.compute_health(store, sla, args, minutes)
-    if args.html:
-        insights.write_html(health, args.html)
+    insights.write_exports(health, args)
     if args.json:
         data = {k: v for k, v in report.__dict__.items() if not isinstance(v, datetime)}
         data["acceptance_rate"] = report.acceptance_rate

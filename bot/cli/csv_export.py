@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import Unit, unit_of
+from bot.insights.health_csv import spreadsheet_safe
 
 # The CSV columns around the answers; the answer columns (`need_raw`, `need_value`, `need_points`…,
 # and `budget_currency` for a money criterion) come from the SLA's criteria, in its order.
@@ -61,9 +62,4 @@ def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = N
 
 
 def _csv_cell(value: Any) -> Any:
-    # Spreadsheets run cells starting with = + - @ as formulas; visitor text must not.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if value is None:
-        return ""
-    return value
+    return spreadsheet_safe(value)

@@ -150,6 +150,9 @@ def _ids(ids: list[int]) -> str:
 
 def add_report_options(report: argparse.ArgumentParser) -> None:
     report.add_argument("--html", metavar="FILE", help="also write the SLA health as one HTML file, charts included")
+    report.add_argument(
+        "--csv", metavar="FILE", help="also write the SLA-health figures as one long CSV (docs/console.md)"
+    )
 
 
 def compute_health(store: LeadStore, sla: SLA | None, args: argparse.Namespace, minutes: int | None) -> Health:
@@ -170,6 +173,17 @@ def write_html(health: Health, path: str) -> None:
 
     Path(path).write_text(render_html(health), encoding="utf-8")
     print(f"SLA health written to {path}", file=sys.stderr)
+
+
+def write_exports(health: Health, args: argparse.Namespace) -> None:
+    """The --html and --csv files `leadbot report` was asked for."""
+    if args.html:
+        write_html(health, args.html)
+    if args.csv:
+        from bot.insights.health_csv import health_csv
+
+        Path(args.csv).write_text(health_csv(health), encoding="utf-8")
+        print(f"SLA-health figures written to {args.csv}", file=sys.stderr)
 
 
 def print_health(health: Health, clean: Callable[[str], str]) -> None:

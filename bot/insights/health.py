@@ -25,17 +25,23 @@ LEFT_AT_THE_END = "(after the last question)"
 
 @dataclass(frozen=True)
 class Rate:
-    """Leads of a group, how many sales accepted and rejected."""
+    """Leads of a group, how many sales accepted and rejected, and how many were won."""
 
     label: str
     leads: int
     accepted: int
     rejected: int
+    won: int = 0
 
     @property
     def acceptance(self) -> float | None:
         judged = self.accepted + self.rejected
         return self.accepted / judged if judged else None
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won of the accepted leads: the SLA judged on closes, not only on sales' first look."""
+        return self.won / self.accepted if self.accepted else None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class SourceRow:
     sales_ready: int
     accepted: int
     judged: int
+    won: int = 0
 
     @property
     def sales_ready_share(self) -> float:
@@ -103,7 +110,7 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         def rate(r: Rate) -> dict[str, Any]:
-            return {**asdict(r), "acceptance": r.acceptance}
+            return {**asdict(r), "acceptance": r.acceptance, "win_rate": r.win_rate}
 
         def source(s: SourceRow) -> dict[str, Any]:
             return {**asdict(s), "sales_ready_share": s.sales_ready_share, "acceptance": s.acceptance}
@@ -144,17 +151,20 @@ def sla_health(
         since=since,
         until=until,
         funnel=[
+            ("widget opened", figures.widget_opened),
+            ("first message", figures.first_message),
             ("conversations started", figures.started),
             *((f"answered {q}", figures.answered.get(q, 0)) for q in questions),
             ("finished", figures.finished),
             ("sales-ready", figures.sales_ready),
             ("delivered to sales", figures.delivered),
             ("accepted by sales", figures.accepted),
+            ("won", figures.won),
         ],
         drop_off=_drop_off(figures, questions),
         bucket=bucket,
         tier_mix=tier_mix,
-        by_tier=[_rate(tier, figures.verdicts_by_tier, tier) for tier in TIERS],
+        by_tier=[_rate(tier, figures.verdicts_by_tier, tier, figures.won_by_tier.get(tier, 0)) for tier in TIERS],
         by_value=_by_value(figures, sla, questions),
         rejection_reasons=[(reason or "(no reason given)", n) for reason, n in figures.rejection_reasons],
         speed=_speed(figures, follow_up_minutes),
@@ -199,9 +209,9 @@ def _bucket(day: date, bucket: str) -> str:
     return f"{day:%Y-%m}"
 
 
-def _rate(label: str, verdicts: dict[tuple[str, str], int], key: str) -> Rate:
+def _rate(label: str, verdicts: dict[tuple[str, str], int], key: str, won: int) -> Rate:
     accepted, rejected = verdicts.get((key, "accept"), 0), verdicts.get((key, "reject"), 0)
-    return Rate(label, accepted + rejected, accepted, rejected)
+    return Rate(label, accepted + rejected, accepted, rejected, won)
 
 
 def _by_value(figures: HealthFigures, sla: SLA | None, questions: list[str]) -> dict[str, list[Rate]]:
@@ -219,7 +229,10 @@ def _by_value(figures: HealthFigures, sla: SLA | None, questions: list[str]) -> 
         if criterion not in grouped:
             continue
         labels = _rule_labels(sla, criterion)
-        rows = [Rate(labels.get(rule, rule), *counts) for rule, counts in grouped[criterion].items()]
+        rows = [
+            Rate(labels.get(rule, rule), leads, accepted, rejected, figures.won_by_rule.get((criterion, rule), 0))
+            for rule, (leads, accepted, rejected) in grouped[criterion].items()
+        ]
         result[criterion] = sorted(rows, key=lambda r: -r.leads)
     return result
 
@@ -262,8 +275,8 @@ def _sources(name: str, tallies: list[SourceTally]) -> list[SourceRow]:
     merged: dict[str, list[int]] = {}
     for tally in tallies:
         value = _page(tally.value) if name == "landing_page" else tally.value
-        row = merged.setdefault(value or "(none)", [0, 0, 0, 0])
-        for i, n in enumerate((tally.leads, tally.sales_ready, tally.accepted, tally.judged)):
+        row = merged.setdefault(value or "(none)", [0, 0, 0, 0, 0])
+        for i, n in enumerate((tally.leads, tally.sales_ready, tally.accepted, tally.judged, tally.won)):
             row[i] += n
     rows = [SourceRow(value, *counts) for value, counts in merged.items()]
     return sorted(rows, key=lambda r: (-r.leads, r.value))

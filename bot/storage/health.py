@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.domain import FINISHED, IN_PROGRESS, STOPPED, utcnow
 from bot.domain.booking import BOOKED
-from bot.storage.base import StoreBase
 from bot.storage.convert import aware
-from bot.storage.history import CHUNK, in_period, latest_verdicts
+from bot.storage.history import CHUNK, in_period, latest_outcomes, latest_verdicts
 from bot.storage.tables import AnswerRow, BookingRow, FeedbackRow, HandoffRow, LeadRow
+from bot.storage.widget import WidgetEventStore
 
 IDLE = timedelta(minutes=30)  # an unfinished conversation this quiet counts as left
 UTM_FIELDS = ("utm_source", "utm_campaign")
@@ -41,6 +41,7 @@ class SourceTally:
     sales_ready: int
     accepted: int
     judged: int  # leads with a verdict
+    won: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class BookingTally:
 class HealthFigures:
     """Raw figures; `bot.insights.health` puts them in the SLA's order and words."""
 
+    widget_opened: int = 0  # the widget's beacons (bot/storage/widget.py), per day
+    first_message: int = 0
     started: int = 0
     answered: dict[str, int] = field(default_factory=dict)  # criterion -> leads that answered it
     finished: int = 0
@@ -63,10 +66,13 @@ class HealthFigures:
     delivered: int = 0
     accepted: int = 0
     rejected: int = 0
+    won: int = 0  # leads whose latest outcome is "won"
     left_with: dict[frozenset[str], int] = field(default_factory=dict)  # answered set -> leads that left
     tiers_by_day: dict[tuple[date, str], int] = field(default_factory=dict)
     verdicts_by_tier: dict[tuple[str, str], int] = field(default_factory=dict)  # (tier, verdict) -> leads
+    won_by_tier: dict[str, int] = field(default_factory=dict)
     by_rule: dict[tuple[str, str, str | None], int] = field(default_factory=dict)  # (criterion, rule, verdict)
+    won_by_rule: dict[tuple[str, str], int] = field(default_factory=dict)  # (criterion, rule) -> leads won
     rejection_reasons: list[tuple[str, int]] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     sources: dict[str, list[SourceTally]] = field(default_factory=dict)  # utm field / landing_page -> tallies
@@ -76,7 +82,7 @@ class HealthFigures:
 Progress = Callable[[int], None]
 
 
-class HealthStore(StoreBase):
+class HealthStore(WidgetEventStore):
     """`leadbot report`'s SLA-health figures over leads started in [since, until)."""
 
     def health(
@@ -89,20 +95,22 @@ class HealthStore(StoreBase):
     ) -> HealthFigures:
         now = now or utcnow()
         figures = HealthFigures()
-        verdicts = latest_verdicts()
+        verdicts, outcomes = latest_verdicts(), latest_outcomes()
         tick = on_progress or (lambda _n: None)
+        beacons = self.widget_events(since=since, until=until)
+        figures.widget_opened, figures.first_message = beacons["widget_opened"], beacons["first_message"]
         with self.session() as session:
-            self._funnel(session, figures, verdicts, since, until)
+            self._funnel(session, figures, verdicts, outcomes, since, until)
             tick(1)
             self._drop_off(session, figures, since, until, now)
             tick(1)
             self._tier_mix(session, figures, since, until)
             tick(1)
-            self._acceptance(session, figures, verdicts, since, until)
+            self._acceptance(session, figures, verdicts, outcomes, since, until)
             tick(1)
             self._speed(session, figures, since, until)
             tick(1)
-            self._sources(session, figures, verdicts, since, until)
+            self._sources(session, figures, verdicts, outcomes, since, until)
             tick(1)
             self._bookings(session, figures, since, until)
             tick(1)
@@ -111,7 +119,7 @@ class HealthStore(StoreBase):
     STEPS = 7  # progress ticks `health` reports
 
     @staticmethod
-    def _funnel(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+    def _funnel(session: Session, figures: HealthFigures, verdicts: Any, outcomes: Any, since: Any, until: Any) -> None:
         row = session.execute(
             in_period(
                 select(
@@ -121,15 +129,17 @@ class HealthStore(StoreBase):
                     func.sum(case((HandoffRow.status == "sent", 1), else_=0)),
                     func.sum(case((verdicts.c.verdict == "accept", 1), else_=0)),
                     func.sum(case((verdicts.c.verdict == "reject", 1), else_=0)),
+                    func.sum(case((outcomes.c.outcome == "won", 1), else_=0)),
                 )
                 .outerjoin(HandoffRow, HandoffRow.lead_id == LeadRow.id)
-                .outerjoin(verdicts, verdicts.c.lead_id == LeadRow.id),
+                .outerjoin(verdicts, verdicts.c.lead_id == LeadRow.id)
+                .outerjoin(outcomes, outcomes.c.lead_id == LeadRow.id),
                 since,
                 until,
             )
         ).one()
         figures.started, figures.finished, figures.sales_ready, figures.delivered = (int(v or 0) for v in row[:4])
-        figures.accepted, figures.rejected = int(row[4] or 0), int(row[5] or 0)
+        figures.accepted, figures.rejected, figures.won = (int(v or 0) for v in row[4:7])
         answered = in_period(
             select(AnswerRow.criterion, func.count(AnswerRow.id))
             .join(LeadRow, LeadRow.id == AnswerRow.lead_id)
@@ -177,7 +187,9 @@ class HealthStore(StoreBase):
             tiers[key] = tiers.get(key, 0) + 1
 
     @staticmethod
-    def _acceptance(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+    def _acceptance(
+        session: Session, figures: HealthFigures, verdicts: Any, outcomes: Any, since: Any, until: Any
+    ) -> None:
         by_tier = in_period(
             select(LeadRow.tier, verdicts.c.verdict, func.count(LeadRow.id))
             .join(verdicts, verdicts.c.lead_id == LeadRow.id)
@@ -196,6 +208,26 @@ class HealthStore(StoreBase):
             until,
         )
         figures.by_rule = {(c, r or "none", v): int(n) for c, r, v, n in session.execute(by_rule)}
+        won = outcomes.c.outcome == "won"
+        won_by_tier = in_period(
+            select(LeadRow.tier, func.count(LeadRow.id))
+            .join(outcomes, outcomes.c.lead_id == LeadRow.id)
+            .where(won)
+            .group_by(LeadRow.tier),
+            since,
+            until,
+        )
+        figures.won_by_tier = {tier or "none": int(n) for tier, n in session.execute(won_by_tier)}
+        won_by_rule = in_period(
+            select(AnswerRow.criterion, AnswerRow.rule, func.count(AnswerRow.id))
+            .join(LeadRow, LeadRow.id == AnswerRow.lead_id)
+            .join(outcomes, outcomes.c.lead_id == AnswerRow.lead_id)
+            .where(LeadRow.status.in_(FINISHED), won)
+            .group_by(AnswerRow.criterion, AnswerRow.rule),
+            since,
+            until,
+        )
+        figures.won_by_rule = {(c, r or "none"): int(n) for c, r, n in session.execute(won_by_rule)}
         reason = func.trim(verdicts.c.reason)
         reasons = in_period(
             select(reason, func.count(LeadRow.id))
@@ -234,7 +266,9 @@ class HealthStore(StoreBase):
             )
 
     @staticmethod
-    def _sources(session: Session, figures: HealthFigures, verdicts: Any, since: Any, until: Any) -> None:
+    def _sources(
+        session: Session, figures: HealthFigures, verdicts: Any, outcomes: Any, since: Any, until: Any
+    ) -> None:
         columns = {name: LeadRow.page_context[("utm", name)].as_string() for name in UTM_FIELDS}
         columns["landing_page"] = LeadRow.page_context["landing_page"].as_string()
         for name, column in columns.items():
@@ -245,15 +279,17 @@ class HealthStore(StoreBase):
                     func.sum(case((LeadRow.status == "sales_ready", 1), else_=0)),
                     func.sum(case((verdicts.c.verdict == "accept", 1), else_=0)),
                     func.count(verdicts.c.verdict),
+                    func.sum(case((outcomes.c.outcome == "won", 1), else_=0)),
                 )
                 .outerjoin(verdicts, verdicts.c.lead_id == LeadRow.id)
+                .outerjoin(outcomes, outcomes.c.lead_id == LeadRow.id)
                 .group_by(column),
                 since,
                 until,
             )
             figures.sources[name] = [
-                SourceTally(value or "", int(n), int(ready or 0), int(accepted or 0), int(judged or 0))
-                for value, n, ready, accepted, judged in session.execute(query)
+                SourceTally(value or "", int(n), int(ready or 0), int(accepted or 0), int(judged or 0), int(won or 0))
+                for value, n, ready, accepted, judged, won in session.execute(query)
             ]
 
     @staticmethod

@@ -16,7 +16,7 @@ from sqlalchemy.sql import Select
 
 from bot.storage.base import StoreBase
 from bot.storage.convert import as_datetime, aware
-from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow
+from bot.storage.tables import AnswerRow, FeedbackRow, HandoffRow, LeadRow, OutcomeRow
 
 CHUNK = 2000  # rows per fetch: big enough to be fast, small enough to stay light
 
@@ -64,6 +64,18 @@ def latest_verdicts() -> Any:
         .label("rank"),
     ).subquery()
     return select(ranked.c.lead_id, ranked.c.verdict, ranked.c.reason, ranked.c.at).where(ranked.c.rank == 1).subquery()
+
+
+def latest_outcomes() -> Any:
+    """A subquery (lead_id, outcome): each lead's latest outcome (meeting held … won, lost)."""
+    ranked = select(
+        OutcomeRow.lead_id,
+        OutcomeRow.outcome,
+        func.row_number()
+        .over(partition_by=OutcomeRow.lead_id, order_by=(OutcomeRow.at.desc(), OutcomeRow.id.desc()))
+        .label("rank"),
+    ).subquery()
+    return select(ranked.c.lead_id, ranked.c.outcome).where(ranked.c.rank == 1).subquery()
 
 
 class HistoryStore(StoreBase):

@@ -1,4 +1,5 @@
-"""The leads database schema as SQLAlchemy models: leads, answers, handoffs, attempts, feedback, users.
+"""The leads database schema as SQLAlchemy models: leads, answers, handoffs, attempts, feedback, users,
+widget beacon counts.
 
 The schema itself is owned by the Alembic migrations next to this module (`migrations/`);
 these classes must match them column for column.
@@ -13,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -221,6 +223,18 @@ class OutcomeRow(Base):
     note = Column(VisitorText, nullable=False, default="")
     by = Column(Text)
     at = Column(UTCDateTime, nullable=False)
+
+
+class WidgetEventRow(Base):
+    """How many times the widget said "opened" or "first message" on a UTC day (its beacon).
+
+    A counter, not a log: nothing here points at a visitor or a lead (bot/storage/widget.py)."""
+
+    __tablename__ = "widget_events"
+
+    day = Column(Date, primary_key=True)
+    event = Column(String(32), primary_key=True)
+    count = Column(Integer, nullable=False, default=0)
 
 
 class BookingRow(Base):

@@ -1,4 +1,5 @@
-"""The web app `leadbot serve` runs: the SLA console under /console and the machine API.
+"""The web app `leadbot serve` runs: the SLA console under /console (sales' inbox, marketing's
+health and try-a-change pages), the machine API and the widget's beacon.
 
 One Starlette app (ASGI, served by uvicorn). Starlette because it is small, well kept and
 needs no pydantic 2 (FastAPI's current releases do; Rasa 3.6 pins pydantic 1.10), it runs the
@@ -20,8 +21,10 @@ from starlette.routing import Route
 from bot.settings import Settings
 from bot.storage import ConsoleStore
 from bot.web.api import api_routes
+from bot.web.beacon import beacon_routes
 from bot.web.booking import booking_routes
 from bot.web.console import Console
+from bot.web.marketing import Marketing
 
 log = logging.getLogger("leadbot")
 SESSION_COOKIE = "leadbot_session"
@@ -33,8 +36,8 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
     (it signs sessions and links)."""
     if not settings.console_secret:
         log.warning("LEADBOT_CONSOLE_SECRET is not set: the console answers 503 (the API works)")
-        off = Route("/console/{rest:path}", _no_console)
-        return Starlette(routes=[*api_routes(store, settings), *booking_routes(store, settings), off])
+        routes = [*api_routes(store, settings), *booking_routes(store, settings), *beacon_routes(store, settings)]
+        return Starlette(routes=[*routes, Route("/console/{rest:path}", _no_console)])
     console = Console(store, settings)
     # Secure only when sales reaches the console over https (behind nginx with TLS, say):
     # a browser would drop a Secure cookie on plain http://localhost.
@@ -50,7 +53,8 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
             https_only=https,
         )
     ]
-    routes = [*api_routes(store, settings), *booking_routes(store, settings), *console.routes()]
+    routes = [*api_routes(store, settings), *booking_routes(store, settings), *beacon_routes(store, settings)]
+    routes += [*console.routes(), *Marketing(console).routes()]
     return Starlette(routes=routes, middleware=middleware)
 
 

@@ -3,6 +3,8 @@ snapshot, scorer and store, with sales' verdicts recorded through the store's AP
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.domain import Lead
+from bot.storage import ConsoleStore
 from tests.insights_data import HOSTILE, ROOT, seed_leads, stricter_budget
 
 DOMAIN = str(ROOT / "domain.yml")
@@ -98,6 +101,33 @@ def test_report_json_and_text_show_the_same_health_and_the_html_escapes_a_hostil
     code, _, err = run(capsys, "report", "--html", str(page))
     assert code == 0 and "SLA health written to" in err
     html = page.read_text(encoding="utf-8")
-    assert html.count("<svg") == 7 and "<script" not in html
+    charts = 9 + len(health["acceptance_by_value"])  # one acceptance chart per criterion, one per source field
+    assert html.count("<svg") == charts and "<script" not in html
     assert "&lt;script&gt;alert(" in html  # the hostile UTM value, shown as text
     assert "wrong size" in html and "annual budget of 10,000 or more" in html
+
+
+def test_report_csv_holds_the_json_figures_with_the_widget_beacons_and_the_won_leads(
+    seeded: dict[str, Lead], sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ConsoleStore(sqlite_url)
+    store.record_outcome(seeded["accepted_top"].id, "won", by="rep@example.com")
+    for event in ("widget_opened", "widget_opened", "widget_opened", "first_message"):
+        store.count_widget_event(event, at=seeded["accepted_20k"].started_at)
+    path = tmp_path / "health.csv"
+    code, out, err = run(capsys, "report", "--json", "--csv", str(path))
+    assert code == 0 and "SLA-health figures written to" in err
+    health = json.loads(out)["health"]
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    figures = {(r["table"], r["group"], r["item"], r["measure"]): r["value"] for r in rows}
+
+    funnel = [(step["step"], step["leads"]) for step in health["funnel"]]
+    assert funnel[:3] == [("widget opened", 3), ("first message", 1), ("conversations started", 5)]
+    assert funnel[-2:] == [("accepted by sales", 2), ("won", 1)]
+    assert [(r["item"], int(r["value"])) for r in rows if r["table"] == "funnel"] == funnel
+    by_tier = {row["label"]: row for row in health["acceptance_by_tier"]}
+    assert by_tier["sales_ready"]["won"] == 1 and by_tier["sales_ready"]["win_rate"] == 0.5
+    assert figures[("acceptance_by_tier", "", "sales_ready", "win_rate")] == "0.5"
+    assert figures[("acceptance_by_value", "budget", "annual budget of 10,000 or more", "won")] == "1"
+    assert figures[("sources", "utm_source", HOSTILE, "leads")] == "1"  # a visitor's tag, kept as text
+    assert figures[("speed_to_lead", "", "promise", "minutes")] == str(health["speed_to_lead"]["promise_minutes"])

@@ -33,6 +33,7 @@
     storagePrefix: "leadbot",
     visitTimeoutMinutes: 30,
     rememberVisitor: true, // false: no visitor id (set it from your consent banner)
+    beaconUrl: null, // e.g. "https://leads.example.com/beacon": counts "opened" / "first message" (no data)
   };
 
   const STRINGS = {
@@ -243,9 +244,36 @@
     ui.clearQuickReplies();
   }
 
+  /**
+   * Tell the funnel that the widget was opened, or that the visitor wrote for the first time.
+   * The body is one word and nothing else: no session id, no text, no page. Once per browser
+   * tab for "opened" (`onceKey` in sessionStorage), once per conversation for "first message"
+   * (the caller looks at the conversation's history).
+   */
+  function _beacon(event, onceKey) {
+    if (!config.beaconUrl) return;
+    if (onceKey) {
+      try {
+        if (sessionStorage.getItem(store.key(onceKey))) return;
+        sessionStorage.setItem(store.key(onceKey), "1");
+      } catch (_) {
+        return; // storage blocked: counting every page view would overcount, so count none
+      }
+    }
+    try {
+      if (navigator.sendBeacon) navigator.sendBeacon(config.beaconUrl, event);
+      else fetch(config.beaconUrl, { method: "POST", body: event, mode: "no-cors", keepalive: true });
+    } catch (_) {
+      /* the funnel is not worth an error in the visitor's console */
+    }
+  }
+
   function send(text, payload) {
     const shown = String(text || "").trim();
     if (!shown) return;
+    if (!state.history.some((m) => m.from === "user")) {
+      _beacon("first_message", null);
+    }
     _consumeQuickReplies();
     const entry = { from: "user", text: shown };
     state.history.push(entry);
@@ -621,6 +649,7 @@
     _setUnread(0);
     _connect();
     ui.focusInput();
+    _beacon("widget_opened", "beacon:opened");
   }
 
   function close() {
