@@ -46,7 +46,7 @@ class RoutingStore(StoreBase):
             if current is not None:
                 current.current = False
                 current.ended = plan.reason
-            start = max(now, plan.deliver_at or now)
+            start = max(now, plan.deliver_at or now, dict(plan.starts_at).get(choice.rep_id or "") or now)
             minutes = plan.respond_within_minutes if plan.attempt < LAST_ATTEMPT else None
             row = AssignmentRow(
                 lead_id=lead_id,

@@ -159,6 +159,22 @@ def test_queue_holds_the_handoff_until_the_pool_opens(
     assert settled.handoff is not None and settled.handoff.next_attempt_at == monday
 
 
+def test_a_lead_assigned_outside_hours_gets_its_response_time_from_the_reps_start(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = ROUTING.replace('{mon-sun: "00:00-24:00"}', '{mon-fri: "09:00-17:00"}')
+    sla = _routed_sla(tmp_path, monkeypatch, office)
+    store = LeadStore(sqlite_url)
+    lead = store.close(_spanish(), currency="EUR")  # type: ignore[arg-type]
+    friday_night = datetime(2026, 12, 4, 22, 0, tzinfo=timezone.utc)
+    routed_handoff(store, lead, sla=sla, settings=current_settings(), now=friday_night)
+    assigned = store.assignment(lead.id)
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # 09:00 in Madrid
+    assert assigned is not None and assigned.outside_hours
+    # not reassigned on Friday night at 22:30 because nobody judged it while everyone slept
+    assert assigned.respond_by == monday + timedelta(minutes=30)
+
+
 # --------------------------------------------------------------------------- the handoff to the assignee
 
 
