@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.conversation.intents import statements
+from bot.conversation.intents import ends_with_tag_question, statements
 from bot.conversation.reading import read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
 from bot.sla import SLA
@@ -43,7 +43,11 @@ _ABOUT_SELF = re.compile(
 
 
 def asks_us(text: str) -> bool:
-    """More than an echo of our question: "budget? none" echoes it, "20k, is that enough?" asks."""
+    """A question to pass on beside an answer: asked in so many words, with a question mark or a
+    tag ("me dais el precio o qué"), and more than an echo of ours ("budget? none" echoes it).
+    "Como mucho 20k" and "cuanto antes" open like questions and are answers."""
+    if "?" not in text and not ends_with_tag_question(text):
+        return False
     said = statements(text)
     return len(text.split()) - len(said.split()) >= 2
 

@@ -29,8 +29,10 @@ _STOP = re.compile(
     r"|^\W*end\W*$|(?:don'?t|do not) ask me|i want out"
     r"|basta|d[eé]ja(?:lo|me|la)?\b|olv[ií]d(?:alo|ate)|cancel[ae]r?|salir|hasta aqu[ií]|se acab[oó]|c[aá]llate"
     r"|no sigas|no quiero (?:seguir|continuar|contestar|responder|hablar)|quiero parar|no me preguntes"
-    r"|me rindo|paso de|paremos|termina"
-    r"|ya est[aá] bien|ya no m[aá]s|no m[aá]s preguntas|adi[oó]s|chao|chau|no,? gracias|fin\b)",
+    r"|me rindo|paso de|paremos|^\W*termina\W*$|termina(?:mos)?\s+(?:aqu[ií]|ya|esto)\b"
+    r"|terminemos\s+(?:aqu[ií]|ya|con\s+esto)\b|terminar\s+(?:la\s+|esta\s+)?(?:conversaci[oó]n|charla|chat|esto)\b"
+    r"|ya est[aá] bien|ya no m[aá]s|no m[aá]s preguntas|adi[oó]s|chao|chau|no,? gracias"
+    r"|^\W*fin\W*$|\bfin\s+de\s+(?:la\s+)?(?:conversaci[oó]n|chat)\b)",
     re.IGNORECASE,
 )
 _STOP_PARA = re.compile(r"^\W*para\W*$|^\W*para\s+(?:ya|de\b|aqu[ií]|porfa|por favor)|,\s*para\W*$", re.IGNORECASE)
@@ -89,7 +91,8 @@ _QUESTION = re.compile(
     r"|^\W*(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|hey|hmm|ah)\W+)?"
     r"(?:how|what|which|why|when|where|who|(?:what|how|where|who)['’]?s|am\s+i|do|does|did|can(?!['’]t)|could|is|are"
     r"|will|would|should"
-    r"|cu[aá]nto|cu[aá]nta|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
+    r"|cu[aá]nto(?!\s+antes)|cu[aá]nta|c[oó]mo(?!\s+(?:mucho|m[aá]ximo|m[ií]nimo|poco))|qu[eé]|cu[aá]l|por\s*qu[eé]"
+    r"|para\s*qu[eé]|d[oó]nde|tiene[ns]?|ten[eé]is"
     r"|hay|se\s+puede|pod[eé]is|puedo|es\s+posible|integr[aá]is|funciona)\b",
     re.IGNORECASE,
 )
@@ -108,6 +111,10 @@ _QUESTION_INSIDE = re.compile(
 # A tag that makes a sentence a question without a question mark: "me dais el precio o qué".
 # A question mark inside the message ends a question too: "los planes van por usuario? cuánto sale".
 _TAG_QUESTION = re.compile(r"\b(?:o\s+qu[eé]|or\s+what|or\s+not|o\s+no)\W*$|\w\s*\?+\s+\w", re.IGNORECASE)
+
+
+def ends_with_tag_question(text: str) -> bool:
+    return bool(_TAG_QUESTION.search(text.strip()))
 
 
 def is_question(text: str) -> bool:

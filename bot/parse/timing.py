@@ -94,6 +94,7 @@ from bot.parse.timing_words import (
     _NONE,
     _NONE_KEYS,
     _NONE_LENIENT,
+    _NOT_A_PURCHASE,
     _NOT_THIS_PERIOD,
     _NUMERIC_DATE,
     _OF_NEXT_YEAR,
@@ -148,6 +149,10 @@ def parse_timing(text: str, *, today: dt.date, strict: bool = False) -> Answer:
     none_said = _has(norm, _NONE_KEYS) and _NONE.search(norm)
     if none_said or (not strict and _has(norm, ("nunca", "never", "no", "n/a", "nada")) and _NONE_LENIENT.search(norm)):
         return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.85, "no purchase planned")
+    not_buying = _NOT_A_PURCHASE.search(norm)
+    if not_buying:
+        reason = f"'{not_buying.group(0)}': a date for something else, no purchase planned"
+        return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.75, reason)
     not_now = _NOT_THIS_PERIOD.search(norm) if _has(norm, ("priorid", "priority", "rush", "prisa", "plan")) else None
     if not_now:
         return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.8, f"'{not_now.group(0)}': no purchase planned")

@@ -231,11 +231,11 @@ _THIS_MONTH = re.compile(
     r"|fin(?:al)?(?:es)?\s+de(?:l)?\s+mes|within\s+the\s+month"
 )
 _NEXT_QUARTER = re.compile(
-    r"next\s+(?:quarter|q)\b|following\s+quarter|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+trimestre"
+    r"next\s+(?:quarter|qtr|q)\b|following\s+(?:quarter|qtr)|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+trimestre"
     r"|(?:el\s+)?trimestre\s+(?:que\s+viene|pr[oó]ximo|siguiente)"
 )
 _THIS_QUARTER = re.compile(
-    r"this\s+(?:quarter|q)\b|este\s+trimestre|end\s+of\s+(?:the\s+|this\s+)?quarter|quarter[\s-]end"
+    r"this\s+(?:quarter|qtr|q)\b|este\s+trimestre|end\s+of\s+(?:the\s+|this\s+)?quarter|quarter[\s-]end"
     r"|fin(?:al)?(?:es)?\s+de(?:l)?\s+(?:este\s+)?trimestre|cierre\s+(?:del|de\s+este)\s+trimestre"
 )
 _NEXT_YEAR = re.compile(
@@ -344,12 +344,21 @@ _NO_PLANS = re.compile(
     r"|\b(?:just|only|simply|merely)\s+(?:looking|exploring|curious|having\s+a\s+look|window[\s-]shopping"
     r"|gathering\s+info\w*|checking\s+(?:things\s+|you\s+)?out)|\bexploring\s+(?:options|the\s+market)\b"
     r"|\b(?:solo|s[oó]lo|solamente|de\s+momento)\s+(?:estoy\s+|estamos\s+)?(?:mirando|viendo|explorando"
-    r"|curioseando|investigo|investigamos|inform[aá]ndo(?:me|nos)|cotilleando|echando\s+un\s+vistazo)"
+    r"|curioseando|investigo|investigamos|investigando|inform[aá]ndo(?:me|nos)|cotilleando|echando\s+un\s+vistazo)"
     r"|\becha(?:ndo|r)\s+un\s+vistazo\b"
     r"|\b(?:not\s+(?:yet|now|right\s+now|at\s+the\s+moment|currently|for\s+now)|(?:de\s+momento|por\s+ahora"
     r"|por\s+el\s+momento|ahora\s+mismo|ahora|ahorita|todav[ií]a|a[uú]n|hoy\s+por\s+hoy)\s+no)\b"
     r"(?!\s+(?:lo\s+|se\s+|estoy\s+|estamos\s+|we'?re\s+|i'?m\s+)?(?:s[eé]|sabemos|sabr\w*|sure|decided|decidido"
     r"|hemos|tenemos\s+claro|seguro|segura|clear))"
+)
+# A date that is not a purchase: a job seeker's start, a student's deadline ("me podría incorporar en
+# dos semanas", "available to start immediately", "tengo que entregar en junio").
+_NOT_A_PURCHASE = re.compile(
+    r"\b(?:incorporar(?:me)?|me\s+incorporo|empezar\s+a\s+trabajar|available\s+to\s+(?:start|join)|start\s+working"
+    r"|(?:can|could)\s+(?:start|join)\s+(?:immediately|right\s+away|in|on|next)|notice\s+period|preaviso"
+    r"|(?:tengo|tenemos|hay)\s+que\s+entregar(?:lo|la)?|entrega\s+(?:del|de\s+la|el)\s+(?:tfg|tfm|trabajo|tesis|proyecto)"
+    r"|(?:my|the|our)\s+(?:thesis|dissertation|assignment|essay|coursework|report\s+for\s+(?:class|uni|school))"
+    r"\s+(?:is\s+)?due|hand\s+(?:it\s+)?in\s+(?:by|on|in))\b"
 )
 # Money first, no date ("when budget frees up", "cuando tengamos plata, no sé cuándo"): no plans,
 # even beside a "don't know when" (the SLA: a purchase waiting for money is not a time frame).
@@ -361,6 +370,10 @@ _MONEY_FIRST = re.compile(
     r"|dispongamos\s+de|entre|vuelva\s+a\s+haber|llegue)\s+"
     r"(?:el\s+|algo\s+de\s+|m[aá]s\s+|suficiente\s+)?"
     r"(?:presupuesto|dinero|fondos|financiaci[oó]n|plata|pasta|lana|guita|liquidez|caja)\b"
+    # a funding round first: "cuando levantemos ronda", "once we close our seed round"
+    r"|\b(?:cuando|hasta\s+que|si)\s+(?:no\s+)?(?:levantemos|cerremos|consigamos)\s+(?:la\s+|una\s+|nuestra\s+)?"
+    r"(?:ronda|inversi[oó]n|financiaci[oó]n)|\b(?:when|once|until|if)\s+we\s+(?:raise|close|get)\s+(?:our\s+|the\s+|a\s+)?"
+    r"(?:next\s+)?(?:seed\s+|series\s+\w\s+)?(?:round|funding|investment)"
 )
 _UNDECIDED = re.compile(
     r"not\s+sure\s+when|no\s+s[eé]\s+cu[aá]ndo|no\s+sabemos\s+cu[aá]ndo|whenever|when(?:ever)?\s+(?:the\s+|our\s+|my\s+)?"

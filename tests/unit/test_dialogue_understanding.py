@@ -12,6 +12,7 @@ import pytest
 
 from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CLARIFY, apply_clarifications, closing, is_question, read_turn
+from bot.conversation.intents import says_stop
 from bot.conversation.language import greeting_language
 from bot.conversation.reading import parse_answers, read_one, read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
@@ -490,3 +491,33 @@ def test_a_long_currency_aside_still_amends_the_budget() -> None:
 )
 def test_a_duration_or_a_job_budget_is_not_volunteered(text: str, requested: str, not_filled: str) -> None:
     assert not_filled not in _turn(text, requested).fills
+
+
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [
+        ("cuanto antes, la verdad, esto es para ayer", "timing"),
+        ("como mucho 20.000 al año", "budget"),
+        ("como máximo unos 15k", "budget"),
+    ],
+)
+def test_an_answer_that_opens_like_a_question_is_not_passed_on_as_one(text: str, requested: str) -> None:
+    reading = _turn(text, requested, need="our reps waste time on bad leads")
+    assert reading.fills.get(requested) and reading.question is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["creo que para el buen fin quieren tenerlo", "para cuando terminemos el trimestre", "cuando termine la migración"],
+)
+def test_a_timing_answer_with_an_ending_word_is_not_a_stop(text: str) -> None:
+    assert not says_stop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["me podría incorporar en dos semanas", "available to start immediately", "mi TFG hay que entregarlo en junio"],
+)
+def test_a_job_seekers_or_students_date_is_no_purchase_date(text: str) -> None:
+    answer = read_one(text, Criterion.TIMING, SLA, TODAY)
+    assert answer is not None and answer.kind is Kind.NONE
