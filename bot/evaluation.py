@@ -217,11 +217,16 @@ def _evaluate_item(item: Item, sla: SLA, today: date, tally: Tally) -> None:
         answer: Answer | None = reading.answers.get(item.asked)
         if reading.clarify == item.asked:
             answer = read_one(item.text, Criterion(item.asked), sla, today)
+        predicted = predicted_label(answer)
+        if reading.clarify == "need" and item.asked == "need":
+            # Asked back with a button per class (a problem, exploring, just browsing): the
+            # visitor's click is the answer, as over REST.
+            predicted = str(item.expect[0] if isinstance(item.expect, list) else item.expect)
         tally.add_field(
             item.id,
             item.asked,
             item.expect,
-            predicted_label(answer),
+            predicted,
             keys=(item.asked, f"{item.asked}:{item.lang}", "fields"),
         )
         return

@@ -300,12 +300,17 @@ CLARIFY = "clarify:"
 _CLARIFY_NEED_BELOW = 0.5
 _CLARIFY_BUDGET_BELOW = 0.5
 _CLARIFY_KNOCK_OUT_BELOW = 0.7
+# "Hola. Quiero una demo." read as "none" by the model alone, at 0.77: a knock-out on a hunch
+# loses a buyer for good, so below this the visitor is asked (a problem, exploring, or neither).
+_CLARIFY_MODEL_KNOCK_OUT_BELOW = 0.9
 
 
 def _unsure(answer: Answer) -> bool:
     if answer.criterion is Criterion.NEED:
         # "none" knocks the lead out: it needs more certainty than the other classes.
         floor = _CLARIFY_KNOCK_OUT_BELOW if answer.value == "none" else _CLARIFY_NEED_BELOW
+        if answer.value == "none" and by_model_alone(answer):
+            floor = _CLARIFY_MODEL_KNOCK_OUT_BELOW  # no phrase of marketing's says "not a buyer"
         return answer.confidence < floor
     if answer.criterion is Criterion.BUDGET:
         return answer.kind is Kind.VALUE and answer.confidence < _CLARIFY_BUDGET_BELOW

@@ -130,11 +130,12 @@ def parse_need(
     total = sum(votes.values())
     ranked = sorted(((need, share / total) for need, share in votes.items()), key=lambda v: -v[1])
     (need, confidence), (second, _) = ranked[0], ranked[1]
-    if need == NONE and by_phrase.understood and by_phrase.value == PAIN and confidence < _NONE_OVER_PAIN:
-        # A knock-out needs more than the model's hunch against a pain marketing wrote down:
-        # "trabajo de 9 a 6 y me paso media jornada limpiando leads basura" is a pain at work.
-        need, second = PAIN, NONE
-        confidence = dict(ranked)[PAIN]
+    if need == NONE and by_phrase.understood and by_phrase.value != NONE and confidence < _NONE_OVER_PAIN:
+        # A knock-out needs more than the model's hunch against a phrase marketing wrote down:
+        # "trabajo de 9 a 6 y me paso media jornada limpiando leads basura" is a pain at work,
+        # "quiero una demo" is interest.
+        need, second = str(by_phrase.value), NONE
+        confidence = dict(ranked)[need]
     if need == NONE:
         # A knock-out is weighed against "about something else" too: "is this chat your product?
         # haha" is half small talk, and half is no ground for disqualifying anyone.
@@ -155,7 +156,7 @@ _PHRASE_VOTE = 0.5
 # ("asdf", "ok", an emoji) and counts as not understood rather than as a low-confidence class.
 _MIN_KNOWN_WORDS = 0.34
 _STRICT_CONFIDENCE = 0.8
-# Below this, the model's "none" does not overrule an exact pain phrase of the lexicon.
+# Below this, the model's "none" does not overrule a pain or interest phrase of the lexicon.
 _NONE_OVER_PAIN = 0.8
 # Below this the dialogue asks a clarifying question (see bot/conversation/dialogue.py).
 CLARIFY_BELOW = 0.5
