@@ -23,7 +23,6 @@ from bot.cli.check import check_command
 from bot.cli.csv_export import to_csv
 from bot.cli.routing import print_assignments
 from bot.settings import current_settings
-from bot.web import WebServer
 
 if TYPE_CHECKING:
     from bot.sla import SLA
@@ -424,6 +423,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.delivery.worker import Worker
+    from bot.web import WebServer  # Starlette and the pages: only `serve` needs them
 
     settings = current_settings()
     store = _store(args)
