@@ -168,7 +168,8 @@ def _timed(label: str, argv: list[str], url: str, workdir: Path) -> tuple[str, f
     out, err = workdir / f"{label}.out", workdir / f"{label}.err"
     start, cpu_before = time.perf_counter(), _children_cpu()
     with out.open("w") as stdout, err.open("w") as stderr:
-        code = subprocess.call([sys.executable, "-m", "bot", *argv], env=env, cwd=ROOT, stdout=stdout, stderr=stderr)
+        # cwd too: `python -m` puts the working directory before PYTHONPATH on sys.path.
+        code = subprocess.call([sys.executable, "-m", "bot", *argv], env=env, cwd=CODE, stdout=stdout, stderr=stderr)
     seconds = time.perf_counter() - start
     # CPU seconds of the command (user + system): on shared cores far steadier than wall-clock.
     cpu = _children_cpu() - cpu_before

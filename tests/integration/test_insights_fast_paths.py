@@ -10,14 +10,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.domain import FINISHED
 from bot.insights import simulate
 from bot.sla import SLA, load_sla
 from bot.storage import LeadStore
 from bot.storage.convert import aware
-from bot.storage.tables import LeadRow
+from bot.storage.history import latest_verdicts
+from bot.storage.tables import AnswerRow, LeadRow
 from tests.insights_data import ROOT, make_lead, stricter_budget
 
 # A year end, a quarter end and midnight UTC, so "next quarter" and "by March" mean other
@@ -49,6 +50,8 @@ def leads(database_url: str) -> LeadStore:
                 lead = make_lead(store, sla, f"v{n}", budget, role=role, timing=timing, need=need, at=day, path=path)
                 if lead.tier == "sales_ready" and n % 3:
                     store.feedback(lead.id, "accept" if n % 3 == 1 else "reject", "seen")
+                if n % 7 == 1:  # sales changed its mind: the latest verdict counts
+                    store.feedback(lead.id, "reject", "changed our mind")
                 n += 1
     return store
 
@@ -86,3 +89,33 @@ def test_the_tier_mix_counted_in_sql_equals_counting_each_lead_by_its_utc_day(le
     assert {day for day, _ in figures.tiers_by_day} == {d.date() for d in DAYS}
     in_2027 = leads.health(since=DAYS[1] - timedelta(minutes=1))
     assert sum(in_2027.tiers_by_day.values()) == sum(n for (day, _), n in expected.items() if day.year == 2027)
+
+
+def test_acceptance_by_rule_equals_one_outer_join_of_every_answer_to_the_latest_verdicts(leads: LeadStore) -> None:
+    verdicts = latest_verdicts()
+    plain = (
+        select(AnswerRow.criterion, AnswerRow.rule, verdicts.c.verdict, func.count(AnswerRow.id))
+        .join(LeadRow, LeadRow.id == AnswerRow.lead_id)
+        .outerjoin(verdicts, verdicts.c.lead_id == AnswerRow.lead_id)
+        .where(LeadRow.status.in_(FINISHED))
+        .group_by(AnswerRow.criterion, AnswerRow.rule, verdicts.c.verdict)
+    )
+    with leads.session() as session:
+        expected = {(c, r or "none", v): int(n) for c, r, v, n in session.execute(plain)}
+    assert {v for _, _, v in expected} == {"accept", "reject", None}
+    assert leads.health().by_rule == expected
+
+
+def test_the_report_tallies_per_criterion_equal_counting_each_answer(leads: LeadStore) -> None:
+    with leads.session() as session:
+        answers = list(session.execute(select(AnswerRow)).scalars())
+    tallies = {t.criterion: t for t in leads.report().criteria}
+    for criterion in {a.criterion for a in answers}:
+        mine = [a for a in answers if a.criterion == criterion]
+        fired = Counter(a.explanation.removesuffix(f" ({a.reason})") if a.reason else a.explanation for a in mine)
+        tally = tallies[criterion]
+        assert tally.answered == len(mine)
+        assert tally.not_understood == sum(1 for a in mine if a.kind == "unknown")
+        assert tally.points_mean == pytest.approx(sum(a.points for a in mine) / len(mine), abs=1e-12)
+        assert tally.max_points == max(a.max_points for a in mine)
+        assert dict(tally.outcomes) == dict(fired)
