@@ -230,10 +230,10 @@ class HealthStore(WidgetEventStore):
         by_rule: dict[tuple[str, str, str | None], int] = {}
         unjudged = {(c, r or "none"): int(n) for c, r, n in session.execute(answered)}
         for c, r, v, n in session.execute(judged):
-            key = (c, r or "none")
-            by_rule[(*key, v)] = by_rule.get((*key, v), 0) + int(n)
-            unjudged[key] = unjudged.get(key, 0) - int(n)
-        by_rule.update({(*key, None): n for key, n in unjudged.items() if n})
+            rule = r or "none"
+            by_rule[(c, rule, v)] = by_rule.get((c, rule, v), 0) + int(n)
+            unjudged[(c, rule)] = unjudged.get((c, rule), 0) - int(n)
+        by_rule.update({(c, rule, None): n for (c, rule), n in unjudged.items() if n})
         figures.by_rule = by_rule
         won = outcomes.c.outcome == "won"
         won_by_tier = in_period(
