@@ -16,17 +16,16 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.cli import insights, users
+from bot.cli import leads as lead_commands
 from bot.cli.check import check_command
+from bot.cli.common import clean as _clean
+from bot.cli.common import open_store as _store
+from bot.cli.common import sla_or_none as _sla_or_none
 from bot.cli.csv_export import to_csv
-from bot.cli.routing import print_assignments
 from bot.settings import current_settings
-
-if TYPE_CHECKING:
-    from bot.sla import SLA
-    from bot.storage import ConsoleStore
 
 log = logging.getLogger("leadbot")
 
@@ -77,16 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_filters(lst)
     lst.add_argument("--status", help="in_progress | sales_ready | nurture | disqualified | stopped")
     lst.add_argument("--limit", type=int, default=None)
-    lst.set_defaults(handler=_leads_list)
+    lst.set_defaults(handler=lead_commands.list_leads)
     show = leads_sub.add_parser("show", help="one lead: summary, breakdown, transcript, handoff, feedback")
     show.add_argument("id", help="lead id or conversation id")
-    show.set_defaults(handler=_leads_show)
+    show.set_defaults(handler=lead_commands.show_lead)
 
     export = sub.add_parser("export", help="export leads that answered at least one question")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", help="file to write (default: stdout)")
     _add_filters(export)
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=lead_commands.export)
 
     feedback = sub.add_parser("feedback", help="record sales' verdict on a lead")
     feedback.add_argument("id", help="lead id or conversation id")
@@ -154,27 +153,6 @@ def _date(value: str) -> date | datetime:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
 
 
-def _store(args: argparse.Namespace) -> ConsoleStore:
-    from bot.storage import ConsoleStore
-
-    return ConsoleStore(args.database_url)
-
-
-def _sla_or_none() -> SLA | None:
-    """The SLA for labels, currency and the follow-up promise; commands still work without it."""
-    path = current_settings().sla_path
-    try:
-        from bot.sla import load_sla
-
-        return load_sla(path)
-    except Exception as exc:
-        print(
-            f"leadbot: warning: SLA {path} not loaded ({str(exc).splitlines()[0] if str(exc) else exc!r})",
-            file=sys.stderr,
-        )
-        return None
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -205,84 +183,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         texts = {item.id: item.text for item in items}
         for item_id, field, expected, got in tallies["dev"].misses:
             print(f"{item_id}: {field} expected {expected}, read {got}: {texts.get(item_id, '')}")
-    return 0
-
-
-def _leads_list(args: argparse.Namespace) -> int:
-    leads = _store(args).list(
-        tier=args.tier,
-        status=args.status,
-        since=args.since,
-        until=args.until,
-        handed_off=args.handed_off,
-        limit=args.limit,
-    )
-    header = f"{'ID':>5}  {'STARTED (UTC)':16}  {'STATUS':12}  {'TIER':12}  {'SCORE':>5}  {'HANDOFF':7}  CONTACT"
-    print(header)
-    for lead in leads:
-        contact = lead.contact
-        who = " / ".join(x for x in ((contact.name, contact.email, contact.company) if contact else ()) if x)
-        print(
-            f"{lead.id:>5}  {lead.started_at:%Y-%m-%d %H:%M}  {lead.status:12}  {lead.tier or '-':12}  "
-            f"{lead.score:>5}  {lead.handoff.status if lead.handoff else '-':7}  {_clean(who) or '-'}"
-        )
-    print(f"{len(leads)} lead(s)", file=sys.stderr)
-    return 0
-
-
-def _leads_show(args: argparse.Namespace) -> int:
-    from bot.delivery.summary import render_summary
-
-    store = _store(args)
-    lead = store.get(args.id)
-    if lead is None:
-        raise LookupError(f"no lead {args.id!r}")
-    sla = _sla_or_none()
-    print(render_summary(lead, language=sla.sales_language if sla else "en", fmt="text"))
-    print(f"Lead id: {lead.id} · status: {lead.status} · updated {lead.updated_at:%Y-%m-%d %H:%M UTC}")
-    if lead.resource:
-        print(f"Resource offered: {_clean(str(lead.resource.get('title')))} – {_clean(str(lead.resource.get('url')))}")
-    if lead.handoff is not None:
-        h = lead.handoff
-        print(f"Handoff {h.id}: {h.status}, {h.attempts} attempt(s), key {h.idempotency_key}")
-        for attempt in store.delivery_attempts(h.id):
-            outcome = "ok" if attempt.ok else (attempt.error or f"HTTP {attempt.status_code}")
-            print(
-                f"  {attempt.at:%Y-%m-%d %H:%M:%S} {attempt.channel}: {_clean(outcome)} ({attempt.duration_ms:.0f} ms)"
-            )
-    else:
-        print("Handoff: none")
-    print_assignments(store.assignments(lead.id), _clean)
-    for fb in lead.feedback:
-        print(f"Feedback {fb.at:%Y-%m-%d %H:%M}: {fb.verdict} by {_clean(fb.by or '?')} — {_clean(fb.reason)}")
-    return 0
-
-
-def _export(args: argparse.Namespace) -> int:
-    store = _store(args)
-    sla = _sla_or_none()
-    from bot.delivery.payload import export_leads
-
-    criteria = list(sla.criteria) if sla is not None else None
-    objects = export_leads(
-        store,
-        language=sla.sales_language if sla is not None else "en",
-        currency=sla.currency if sla is not None else None,
-        criteria=criteria,
-        tier=args.tier,
-        since=args.since,
-        until=args.until,
-        handed_off=args.handed_off,
-    )
-    text = (
-        json.dumps(objects, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else to_csv(objects, criteria)
-    )
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        print(f"{len(objects)} lead(s) written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
     return 0
 
 
@@ -455,12 +355,6 @@ def _stop_on_signals() -> threading.Event:
     signal.signal(signal.SIGTERM, _handler)
     signal.signal(signal.SIGINT, _handler)
     return stop
-
-
-def _clean(value: str | None) -> str:
-    from bot.delivery.summary import escape_text
-
-    return " ".join(escape_text(value).split())
 
 
 __all__ = ["main", "to_csv"]

@@ -27,7 +27,18 @@ CSV_OUTCOME_COLUMNS = (
     "status",
     "human_requested",
     "handoff_status",
+    "assignee_id",
+    "assignee_name",
+    "assignee_pool",
+    "booking_status",
+    "booking_starts_at",
 )
+# The nested objects flattened into `<object>_<key>` columns (the rest of them stays in the JSON).
+_FLATTENED = {
+    "contact": ("name", "email", "company"),
+    "assignee": ("id", "name", "pool"),
+    "booking": ("status", "starts_at"),
+}
 
 
 def csv_columns(criteria: Sequence[str]) -> list[str]:
@@ -55,8 +66,9 @@ def to_csv(objects: Sequence[dict[str, Any]], criteria: Sequence[str] | None = N
             for key in ("raw", "value", "points", "currency", "explanation"):
                 if key in answer:
                     row[f"{name}_{key}"] = answer[key]
-        for key, value in obj["contact"].items():
-            row[f"contact_{key}"] = value
+        for name, keys in _FLATTENED.items():
+            nested = obj.get(name) or {}
+            row.update((f"{name}_{key}", nested.get(key)) for key in keys)
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     return out.getvalue()
 

@@ -33,7 +33,11 @@ CORRECTION_CUE = re.compile(
     r"|mejor\s+(?:pon|ponlo|ponme|apunta|c[aá]mbialo)|\bpon(?:me|lo)?\s+mejor|c[aá]mbia(?:lo|me)?\s+(?:a|por)\b"
     r"|put\s+(?:me\s+|it\s+)?down\s+(?:as|for)|change\s+(?:it|that)\s+to|make\s+it\b"
     r"|technically|got promoted|just promoted|promoted (?:to|last|this|on)|me (?:han )?ascendi|me ascendieron"
-    r"|ahora soy|now i'?m|as of (?:this|last|today))",
+    r"|ahora soy|now i'?m|as of (?:this|last|today)"
+    r"|espera\b|un momento|olvida lo (?:anterior|que (?:he|te) dicho)|forget (?:what i said|that|my last)"
+    r"|releyendo|re-?reading|(?:demasiado|muy) optimista|too optimistic|pon(?:le|me|lo)\s+(?=\d|unos?\b|m[aá]s\b)"
+    r"|typo|fat[\s-]?finger|me bailaron los dedos|se me (?:fue|escap[oó]) (?:el dedo|un cero)|extra zero"
+    r"|un cero de m[aá]s)",
     re.IGNORECASE,
 )
 # Criteria a correction re-reads leniently: budget, timing and role need explicit words (an
@@ -66,14 +70,17 @@ def read_corrections(
     if not CORRECTION_CUE.search(text):
         return set()
     re_read: dict[Criterion, Answer] = {}
+    words: dict[Criterion, str] = {}  # the clause that says the new answer, when not the whole message
     for criterion in _RE_READABLE:
         slot = criterion.value
         if slot == asked or not slots.get(slot) or criterion in stored:
             continue
-        lenient = read_one(text, criterion, sla, today)
+        lenient, clause = _new_value(text, criterion, str(slots[slot]), sla, today)
         floor = _RE_READ_NEED_CONFIDENCE if criterion is Criterion.NEED else 0.6
         if lenient.understood and lenient.confidence >= floor:
             re_read[criterion] = lenient
+            if clause is not None:
+                words[criterion] = clause
     # A correction states one thing. An amount, a time frame or a title it names is that thing;
     # a need, "not decided" or "no plans" is read into it only when it names none of those, and
     # answers neither the question pending nor the budget amended: "en realidad soy el director
@@ -87,10 +94,35 @@ def read_corrections(
         if soft and said - {criterion}:
             continue
         strict = found.get(criterion)
-        if strict is None or not strict.understood or strict.kind is not Kind.VALUE:
+        if strict is None or not strict.understood or strict.kind is not Kind.VALUE or criterion in words:
             found[criterion] = lenient
+            if criterion in words:
+                stored[criterion] = words[criterion]  # re-read later, these words give the new answer
         on_cue.add(criterion)
     return on_cue
+
+
+# Where a correction splits into the part that names the old answer and the part that gives the new.
+_CLAUSE = re.compile(r"[.;!?]+\s*|,\s+|\s+(?:but|pero|y|and|so|as[ií] que)\s+", re.IGNORECASE)
+
+
+def _new_value(text: str, criterion: Criterion, previous_raw: str, sla: SLA, today: date) -> tuple[Answer, str | None]:
+    """The correction's reading of `criterion`. When the whole message reads as the old answer
+    ("lo de cuanto antes era demasiado optimista, ponle 8 meses"), the last clause that says
+    something else is the new one, and those words are what the slot keeps."""
+    whole = read_one(text, criterion, sla, today)
+    before = read_one(previous_raw, criterion, sla, today)
+    if not whole.understood or (whole.kind, whole.value) != (before.kind, before.value):
+        return whole, None
+    for clause in reversed([c for c in _CLAUSE.split(text) if c and c.strip()]):
+        answer = read_one(clause, criterion, sla, today)
+        if (
+            answer.understood
+            and answer.kind is not Kind.UNKNOWN
+            and (answer.kind, answer.value) != (before.kind, before.value)
+        ):
+            return answer, clause.strip()
+    return whole, None
 
 
 def read_role_addition(

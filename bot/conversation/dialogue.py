@@ -390,6 +390,10 @@ def _count_miss(reading: Reading, slot: str, raw: str) -> None:
         reading.hint_for = slot
 
 
+# A message this long with a correction cue is a sentence about an answer, not a name or a company.
+_SENTENCE_WORDS = 5
+
+
 def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) -> None:
     value: Any
     if slot == "email":
@@ -402,6 +406,9 @@ def _read_contact(reading: Reading, slot: str, text: str, intent: str | None) ->
         else:
             reading.fills["email"] = None
             reading.invalid_email = True
+        return
+    if slot in ("name", "company") and CORRECTION_CUE.search(text) and len(text.split()) >= _SENTENCE_WORDS:
+        reading.fills[slot] = None  # "rectifico, mejor a un año vista": about an answer, never a name
         return
     if slot == "name":
         value = parse_name(text)

@@ -14,6 +14,8 @@ from typing import Any
 from bot.delivery.summary import render_summary
 from bot.delivery.verdict_links import verdict_links
 from bot.domain import Contact, Handoff, Lead, QueuedHandoff, Unit, unit_of, utcnow
+from bot.domain.booking import Booking
+from bot.domain.routing import Assignment
 from bot.settings import Settings
 from bot.storage import LeadStore
 
@@ -91,9 +93,43 @@ def export_leads(
     criteria: Sequence[str] | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
-    """The export objects, oldest first, for conversations with at least one answer."""
-    leads = store.list(answered_only=True, **filters)
-    return [export_object(lead, language=language, currency=currency, criteria=criteria) for lead in reversed(leads)]
+    """The export objects, oldest first, for conversations with at least one answer, each with
+    its current `assignee` (routing) and its `booking` (the meeting booked from the chat)."""
+    leads = list(reversed(store.list(answered_only=True, **filters)))
+    ids = [lead.id for lead in leads]
+    assigned, booked = store.current_assignments(ids), store.bookings_of(ids)
+    return [
+        {
+            **export_object(lead, language=language, currency=currency, criteria=criteria),
+            "assignee": _assignee_object(assigned.get(lead.id)),
+            "booking": _booking_object(booked.get(lead.id)),
+        }
+        for lead in leads
+    ]
+
+
+def _assignee_object(assignment: Assignment | None) -> dict[str, Any] | None:
+    if assignment is None:
+        return None
+    return {
+        **assignment.assignee.as_dict(),
+        "rule": assignment.rule,
+        "target": assignment.target,
+        "assigned_at": _iso(assignment.assigned_at),
+    }
+
+
+def _booking_object(booking: Booking | None) -> dict[str, Any] | None:
+    if booking is None:
+        return None
+    return {
+        "status": booking.status,  # booked | cancelled
+        "provider": booking.provider,
+        "starts_at": _iso(booking.starts_at) if booking.starts_at else None,
+        "ends_at": _iso(booking.ends_at) if booking.ends_at else None,
+        "booked_at": _iso(booking.booked_at),
+        "reschedules": booking.reschedules,
+    }
 
 
 def queued_handoff(

@@ -60,3 +60,14 @@ class BookingResult:
     outcome: str  # applied | duplicate | unknown_lead | ignored
     booking: Booking | None = None
     conversation_id: str | None = None
+
+
+def chat_to_booking(finished_at: datetime | None, booking: Booking | None) -> str | None:
+    """How long after the end of the chat the visitor booked, as a rep reads it ("12 min",
+    "3.5 h", "2.0 days"): the console's Meeting card and `leadbot leads show` say it alike."""
+    if booking is None or finished_at is None:
+        return None
+    minutes = max(0.0, (booking.booked_at - finished_at).total_seconds() / 60)
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    return f"{minutes / 60:.1f} h" if minutes < 48 * 60 else f"{minutes / 1440:.1f} days"

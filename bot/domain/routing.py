@@ -70,6 +70,9 @@ class RoutePlan:
     outside_hours: bool = False  # assigned although nobody is working now (policy `assign`)
     respond_within_minutes: int | None = None  # no verdict by then: reassigned
     attempt: int = 0
+    # Assigned outside hours: when each chosen rep starts work. Their response time counts from
+    # then, or every lead assigned at night would move on before anyone could see it.
+    starts_at: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ _CURRENCY_WORDS = (
 )
 _NOT = re.compile(r"(?:\bnot|\bno|\bnor|\bni|\binstead of|\ben vez de|\ben lugar de)\s+(?:in\s+|en\s+)?$")
 _HAS_NUMBER = re.compile(r"\d")
+# An amendment is short: "ah y son libras, no euros, que somos de la oficina de londres".
+_MAX_WORDS = 16
 # "a year from now", "in a month", "hace un año": a period word naming a time frame, not a rate.
 _TIME_FRAME_BEFORE = re.compile(r"(?:\bin|\bwithin|\bfor|\bnext|\bdentro de|\ben|\bhace|\bpara|\bde aqu[ií] a)\s+$")
 _TIME_FRAME_AFTER = re.compile(r"^\s*(?:from now|from today|ago|later|or so|or two|out|away|de aqu[ií]|m[aá]s o menos)")
@@ -52,7 +54,7 @@ def amendment(text: str) -> Amendment:
     A currency named after "not"/"no" is the one being replaced: "pounds not euros" sets GBP.
     """
     norm = normalize(text)
-    if _HAS_NUMBER.search(norm) or len(norm.split()) > 12:
+    if _HAS_NUMBER.search(norm) or len(norm.split()) > _MAX_WORDS:
         return Amendment()
     return Amendment(_said(norm, _PERIOD_WORDS, rates=True), _said(norm, _CURRENCY_WORDS))
 

@@ -132,6 +132,10 @@ _ELSEWHERE = _words(
     r"|raised (?:a |an |our )?(?:\d|€|\$|£|seed|series|round|funding|money|capital)|funding round|ronda de"
     r"|valuation|valoraci|\blost\b|perdimos|perdemos|losing|(?:in|en|of|de) (?:the |our |el |nuestro )?pipeline"
     r"|pipeline (?:of|worth|value|is|de)|profit|beneficio|margin|margen"
+    # A budget the visitor is responsible for in their job: "I manage a 3M budget overall".
+    r"|(?:manage|run|oversee|handle|own|control|responsible for|in charge of|llevo|gestiono|manejo|controlo"
+    r"|administro|respons[aá]ble de) (?:a |an |the |un |el |una )?(?:total |overall |global |annual |anual )?"
+    r"(?:[^\s]+ )?(?:budget|presupuesto)"
 )
 # What the visitor pays today for the tool they have: the price to beat, not the budget for this
 # purchase ("we pay 2,400 a year for the current form tool", "estamos pagando 600 al mes por el CRM").

@@ -82,10 +82,15 @@ def normalize(text: str) -> str:
         or any(t.startswith(("dieci", "veinti")) for t in tokens)
         or (tokens & {"mil", "millón", "millon"} and _ES_MULTIPLIER_ALONE.search(text))
     ):
-        text = _safe_alpha2digit(text, "es")
+        # "13 mil, trece": the digits keep their "mil" (text2num would write it as a second 1000).
+        text = _DIGITS_MIL.sub(r"\1 milx", text)
+        text = _safe_alpha2digit(text, "es").replace(" milx", " mil")
         if "-" in text:
             text = _MINUS_HEDGE.sub(r"\1 menos ", text)
     return text
+
+
+_DIGITS_MIL = re.compile(r"(\d)\s+mil\b")
 
 
 def _some_hundreds(match: re.Match[str]) -> str:

@@ -228,6 +228,8 @@ _TITLES: dict[str, tuple[str, ...]] = {
         r"operator",
         r"clerk",
         r"executive\s+assistant",
+        r"ea",  # "the founder's EA": an executive assistant
+        r"pa",
         r"copywriter",
         r"end\s+user",
         r"just\s+a\s+user",

@@ -275,6 +275,13 @@ def _asap(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
     return hits
 
 
+# How long something takes today: a duration in the story of a pain, never a purchase date.
+_HOW_LONG_IT_TAKES = re.compile(
+    r"\b(?:tard(?:amos|an|a|o|áis|ais)|(?:it|that)\s+takes|takes\s+(?:us|them|me|our)|we\s+take|they\s+take"
+    r"|took\s+(?:us|them|me)|(?:nos|les|me)\s+(?:lleva|cuesta)|llevamos|se\s+tarda|se\s+pasan?)\b"
+)
+
+
 def _in_n_units(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
     hits = []
     for m in _IN_N_UNITS.finditer(norm):
@@ -291,6 +298,8 @@ def _in_n_units(norm: str, today: dt.date, strict: bool) -> list[_Hit]:
             months += _LOWER_BOUND_MARGIN
         if strict and not (m["prefix"] or m["suffix"]) and not _says_only_time(_rest_of_clause(norm, *_span(m))):
             continue  # a volunteered "3 months" without "in"/"from now" may be anything
+        if strict and _HOW_LONG_IT_TAKES.search(norm, 0, m.start()):
+            continue  # "tardamos 3 semanas en llamar a un lead. TRES SEMANAS": how slow, not when to buy
         hits.append(_Hit(months, *_span(m), 0.9 if m["prefix"] else 0.75, duration=True))
     return hits
 

@@ -126,6 +126,10 @@ _QUANTITY_WORDS: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[r
         ),
         r"\1\2 1 ",
     ),
+    # "a un año vista": a time frame from now, in Spain's usual words.
+    (("vista",), re.compile(r"\b(?:a|an)\s+(?:un|una)\s+(?=" + _UNIT_ONE + r"\s+vista\b)"), "a 1 "),
+    # "a year out", "a month away": counted from now like "in a year".
+    ((" out", " away"), re.compile(r"\b(?:a|an|one)\s+(?=" + _UNIT_ONE + r"\s+(?:out|away)\b)"), "1 "),
     # A bare "a month" / "un año" as the whole answer.
     (
         ("a ", "an ", "one", "un"),

@@ -137,6 +137,7 @@ def _among(
         deliver_at=deliver_at,
         outside_hours=outside,
         respond_within_minutes=config.reassign_after_minutes or None,
+        starts_at=tuple((look.rep.id, look.opens) for look in chosen if outside and look.opens is not None),
     )
 
 

@@ -7,13 +7,15 @@ the first, changes nothing: the second insert of the key loses and reads as a du
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import utcnow
 from bot.domain.booking import BOOKED, CANCELLED, RESCHEDULED, Booking, BookingEvent, BookingResult
 from bot.storage.base import StoreBase
-from bot.storage.convert import aware
+from bot.storage.convert import aware, id_chunks
 from bot.storage.tables import BookingDeliveryRow, BookingRow, LeadRow
 
 
@@ -49,6 +51,15 @@ class BookingStore(StoreBase):
         with self.session() as session:
             row = session.get(BookingRow, lead_id)
             return _to_booking(row) if row is not None else None
+
+    def bookings_of(self, lead_ids: Sequence[int]) -> dict[int, Booking]:
+        """The meeting of each of these leads that has one (the export reads many)."""
+        found: dict[int, Booking] = {}
+        with self.session() as session:
+            for chunk in id_chunks(lead_ids):
+                rows = session.execute(select(BookingRow).where(BookingRow.lead_id.in_(chunk))).scalars()
+                found.update((int(r.lead_id), _to_booking(r)) for r in rows)
+        return found
 
     @staticmethod
     def _lead_for(session: Session, event: BookingEvent) -> LeadRow | None:

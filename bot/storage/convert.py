@@ -166,3 +166,9 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * pct // 100))
     return ordered[int(rank) - 1]
+
+
+def id_chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+    """Distinct ids in slices small enough for one `IN (…)` (older SQLite builds bind at most 999)."""
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]

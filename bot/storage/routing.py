@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.domain import utcnow
 from bot.domain.routing import LAST_ATTEMPT, Assignee, Assignment, Candidate, RoutePlan
 from bot.storage.base import StoreBase
-from bot.storage.convert import jsonable, parse_iso
+from bot.storage.convert import id_chunks, jsonable, parse_iso
 from bot.storage.tables import AssignmentRow, FeedbackRow, HandoffRow, LeadRow, RoundRobinRow, RoutingPoolRow
 
 
@@ -46,7 +46,7 @@ class RoutingStore(StoreBase):
             if current is not None:
                 current.current = False
                 current.ended = plan.reason
-            start = max(now, plan.deliver_at or now)
+            start = max(now, plan.deliver_at or now, dict(plan.starts_at).get(choice.rep_id or "") or now)
             minutes = plan.respond_within_minutes if plan.attempt < LAST_ATTEMPT else None
             row = AssignmentRow(
                 lead_id=lead_id,
@@ -141,6 +141,17 @@ class RoutingStore(StoreBase):
     def assignment(self, lead_id: int) -> Assignment | None:
         """The lead's current assignment."""
         return next((a for a in self.assignments(lead_id) if a.current), None)
+
+    def current_assignments(self, lead_ids: Sequence[int]) -> dict[int, Assignment]:
+        """The current assignment of each of these leads that has one (the export reads many)."""
+        found: dict[int, Assignment] = {}
+        with self.session() as session:
+            for chunk in id_chunks(lead_ids):
+                rows = session.execute(
+                    select(AssignmentRow).where(AssignmentRow.lead_id.in_(chunk), AssignmentRow.current.is_(True))
+                ).scalars()
+                found.update((int(r.lead_id), to_assignment(r)) for r in rows)
+        return found
 
     def round_robin_counts(self, pool: str) -> dict[str, int]:
         with self.session() as session:

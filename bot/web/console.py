@@ -22,8 +22,8 @@ from starlette.routing import Route
 
 from bot.delivery.summary import LABELS
 from bot.delivery.verdict_links import VerdictLinkError, read_verdict_link
-from bot.domain import VERDICTS, Lead
-from bot.domain.booking import Booking
+from bot.domain import VERDICTS
+from bot.domain.booking import chat_to_booking
 from bot.domain.console import OUTCOME_LABELS, OUTCOMES, User
 from bot.settings import Settings
 from bot.sla.verdicts import VerdictReasons, load_verdict_reasons
@@ -220,7 +220,7 @@ class Console:
             feedback=[(fb, _reason_label(reasons, fb)) for fb in lead.feedback],
             outcomes=outcomes,
             booking=booking,
-            chat_to_booking=_chat_to_booking(lead, booking),
+            chat_to_booking=chat_to_booking(lead.finished_at, booking),
             assignments=list(reversed(assignments)),  # the current one first
             outcome_choices=OUTCOMES,
             reasons={v: reasons.for_verdict(v) for v in VERDICTS},
@@ -377,13 +377,3 @@ def _page(lead: Any) -> dict[str, Any]:
         "utm": {str(k): str(v) for k, v in utm.items() if v},
         "pages": pages,
     }
-
-
-def _chat_to_booking(lead: Lead, booking: Booking | None) -> str | None:
-    """How long after the end of the chat the visitor booked, as a rep reads it (docs/booking.md)."""
-    if booking is None or lead.finished_at is None:
-        return None
-    minutes = max(0.0, (booking.booked_at - lead.finished_at).total_seconds() / 60)
-    if minutes < 90:
-        return f"{minutes:.0f} min"
-    return f"{minutes / 60:.1f} h" if minutes < 48 * 60 else f"{minutes / 1440:.1f} days"

@@ -117,6 +117,7 @@ def test_the_widget_beacon_counts_an_opened_widget_and_a_first_message(
     chat.send("we need better leads")
     chat.send("and fewer bad ones")
     _until(lambda: console.store.widget_events()["first_message"] == 1)
+    chat.wait_for_bot_count(3)  # both replies in before the reload, so the restored chat has them
     page.reload()  # a reload in the same tab is the same visit: opened is not counted again
     again = ChatWidget(page, visitor)  # reopened by itself: it was open in this tab
     again.wait_for_bot_count(3)  # the conversation, restored

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.booking_webhooks import calcom_delivery, post_calcom
 from tests.console_helpers import Console, running_console
 
 CALCOM_SECRET = "calcom-secret-for-tests"
@@ -28,25 +29,11 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Console]:
         yield running
 
 
-def _calcom(
-    trigger: str, uid: str, *, lead: str | None, start: str = "2026-12-09T10:00:00.000Z", **extra: Any
-) -> bytes:
-    payload = {
-        "uid": uid,
-        "title": "Intro call",
-        "startTime": start,
-        "endTime": start.replace("10:00", "10:30"),
-        "attendees": [{"name": "Ann", "email": "ann@example.com", "timeZone": "Europe/Madrid"}],
-        "metadata": {"lead_id": lead} if lead else {},
-        **extra,
-    }
-    return json.dumps({"triggerEvent": trigger, "createdAt": "2026-12-02T06:30:00.000Z", "payload": payload}).encode()
+_calcom = calcom_delivery
 
 
 def _post_calcom(app: Console, body: bytes, secret: str = CALCOM_SECRET, **headers: str) -> requests.Response:
-    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    sent = {"Content-Type": "application/json", "X-Cal-Signature-256": signature, **headers}
-    return requests.post(f"{app.url}/booking/calcom", data=body, headers=sent, timeout=10)
+    return post_calcom(app.url, body, secret, **headers)
 
 
 def _calendly(

@@ -5,6 +5,8 @@ after the timeout (a frozen `now`, no sleeping), `leadbot leads show` and the co
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 import threading
@@ -20,6 +22,7 @@ from bot.cli import main
 from bot.delivery import Worker, finish_lead
 from bot.delivery.routing import reassign_due, routed_handoff
 from bot.domain import utcnow
+from bot.domain.booking import BookingEvent
 from bot.domain.routing import Assignee, RoutePlan
 from bot.settings import current_settings
 from bot.sla import SLA
@@ -156,6 +159,22 @@ def test_queue_holds_the_handoff_until_the_pool_opens(
     assert settled.handoff is not None and settled.handoff.next_attempt_at == monday
 
 
+def test_a_lead_assigned_outside_hours_gets_its_response_time_from_the_reps_start(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = ROUTING.replace('{mon-sun: "00:00-24:00"}', '{mon-fri: "09:00-17:00"}')
+    sla = _routed_sla(tmp_path, monkeypatch, office)
+    store = LeadStore(sqlite_url)
+    lead = store.close(_spanish(), currency="EUR")  # type: ignore[arg-type]
+    friday_night = datetime(2026, 12, 4, 22, 0, tzinfo=timezone.utc)
+    routed_handoff(store, lead, sla=sla, settings=current_settings(), now=friday_night)
+    assigned = store.assignment(lead.id)
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # 09:00 in Madrid
+    assert assigned is not None and assigned.outside_hours
+    # not reassigned on Friday night at 22:30 because nobody judged it while everyone slept
+    assert assigned.respond_by == monday + timedelta(minutes=30)
+
+
 # --------------------------------------------------------------------------- the handoff to the assignee
 
 
@@ -275,6 +294,54 @@ def test_leads_show_prints_the_decision_log(
     assert "→ lucia (Lucía Fernández) [current]" in out
     assert "reason: rule 1 'Spanish-speaking visitors' → pool spanish: working now; round robin" in out
     assert "candidate javier: eligible" in out and "reassigned if no verdict by" in out
+
+
+def _book(store: LeadStore, conversation_id: str, change: str, uid: str) -> None:
+    start = datetime(2026, 12, 9, 10, 0, tzinfo=timezone.utc)
+    event = BookingEvent("calcom", change, f"{uid}-{change}", uid, starts_at=start, lead_refs=(conversation_id,))
+    assert store.apply_booking(event).outcome == "applied"
+
+
+def test_leads_list_show_and_export_name_the_assignee_and_the_meeting(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sla = _routed_sla(tmp_path, monkeypatch)
+    store = LeadStore(sqlite_url)
+    booked = finish_lead(store, _spanish(), sla=sla, handoff=True)  # type: ignore[arg-type]
+    cancelled = finish_lead(store, _spanish(), sla=sla, handoff=True)  # type: ignore[arg-type]
+    unrouted = finish_lead(store, make_snapshot(email="bob@example.com"), sla=make_sla(), handoff=True)
+    _book(store, booked.conversation_id, "booked", "uid-1")
+    _book(store, cancelled.conversation_id, "booked", "uid-2")
+    _book(store, cancelled.conversation_id, "cancelled", "uid-2")
+
+    def cli(*argv: str) -> str:
+        assert main(["--database-url", sqlite_url, *argv]) == 0
+        return capsys.readouterr().out
+
+    header, *lines = cli("leads", "list").splitlines()
+    column = header.index("ASSIGNEE")
+    assignee = {line.split()[0]: line[column:].split()[0] for line in lines}
+    assert assignee == {str(booked.id): "lucia", str(cancelled.id): "javier", str(unrouted.id): "-"}
+    shown = cli("leads", "show", str(booked.id))
+    assert "Assignee: Lucía Fernández (pool spanish) <lucia@example.com>" in shown
+    assert "Meeting: booked for 2026-12-09 10:00 UTC via calcom · booked " in shown
+    assert "Meeting: cancelled (booked via calcom " in cli("leads", "show", str(cancelled.id))
+    shown = cli("leads", "show", str(unrouted.id))
+    assert "Assignee: none (not routed)" in shown and "Meeting: none booked" in shown
+
+    exported = {o["lead_id"]: o for o in json.loads(cli("export", "--format", "json"))}
+    assert exported[booked.id]["assignee"]["id"] == "lucia" and exported[booked.id]["assignee"]["pool"] == "spanish"
+    assert "'Spanish-speaking visitors'" in exported[booked.id]["assignee"]["rule"]
+    assert exported[booked.id]["booking"] == {
+        "status": "booked", "provider": "calcom", "starts_at": "2026-12-09T10:00:00+00:00", "ends_at": None,
+        "booked_at": exported[booked.id]["booking"]["booked_at"], "reschedules": 0,
+    }  # fmt: skip
+    assert exported[cancelled.id]["booking"]["status"] == "cancelled"
+    assert exported[unrouted.id]["assignee"] is None and exported[unrouted.id]["booking"] is None
+    csv_rows = {r["lead_id"]: r for r in csv.DictReader(io.StringIO(cli("export", "--format", "csv")))}
+    assert csv_rows[str(booked.id)]["assignee_id"] == "lucia" and csv_rows[str(booked.id)]["booking_status"] == "booked"
+    assert csv_rows[str(booked.id)]["booking_starts_at"] == "2026-12-09T10:00:00+00:00"
+    assert csv_rows[str(unrouted.id)]["assignee_id"] == "" and csv_rows[str(unrouted.id)]["booking_status"] == ""
 
 
 def test_the_console_shows_the_assignee_and_filters_the_inbox_by_it(

@@ -6,6 +6,7 @@ The actions are thin, so these tests check the wiring: the right slots, messages
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -306,21 +307,74 @@ def test_a_contact_detail_is_never_a_request_to_switch_language(text: str, pendi
     assert read_intent(read, ["en", "es"], text) == intent
 
 
+# A team on duty around the clock, so who is assigned never depends on when the test runs.
+ROUTING = """
+working_hours: {mon-sun: "00:00-24:00"}
+reps:
+  - {id: lucia, name: Lucía Fernández, email: lucia@example.com, time_zone: Europe/Madrid,
+     booking_url: "https://cal.com/example-lucia/30min"}
+  - {id: emma, name: Emma Clarke, email: emma@example.com, time_zone: Europe/London}
+  - {id: sam, name: Sam Ortega, email: sam@example.com, time_zone: Europe/Madrid}
+pools:
+  spanish: {reps: [lucia], booking_url: "https://cal.com/team/example-ventas"}
+  inbound: {reps: [emma], booking_url: "https://cal.com/team/example-inbound"}
+  newsletter: {reps: [sam]}
+rules:
+  - {name: Newsletter readers, when: {utm_source: newsletter}, pool: newsletter}
+  - {name: Spanish-speaking visitors, when: {language: es}, pool: spanish}
+  - {name: Everyone else, when: {}, pool: inbound}
+default_owner: sam
+"""
+DEFAULT_PAGE = "https://cal.com/pipewise/intro-call"
+
+
+@pytest.fixture
+def routed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str) -> str:
+    """The shipped SLA with the routing above beside it (sla.yml names `routing.yml`)."""
+    for name in ("sla.yml", "crm.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "routing.yml").write_text(ROUTING, encoding="utf-8")
+    monkeypatch.setenv("LEADBOT_SLA", str(tmp_path / "sla.yml"))
+    return database
+
+
+def _closing(sender: str, **slots: Any) -> str:
+    _, dispatcher = run(Finish(), tracker("yes", slots=SALES_READY | {"contact_consent": True, **slots}, sender=sender))
+    assert dispatcher.messages[0]["response"] == "utter_close_sales_ready"
+    return str(dispatcher.messages[0]["follow_up"])
+
+
 @pytest.mark.parametrize(
     ("language", "words"),
     [("en", "Book a call with our team"), ("es", "Reserva una llamada con nuestro equipo")],
 )
-def test_the_sales_ready_closing_holds_the_prefilled_booking_link(language: str, words: str) -> None:
+def test_the_sales_ready_closing_holds_the_prefilled_booking_link(routed: str, language: str, words: str) -> None:
+    # Newsletter readers go to a pool whose rep has no page of their own: the SLA's page is offered.
     visit = {"utm": {"utm_source": "newsletter", "utm_campaign": "winter"}}  # the widget's, kept by ReadMessage
-    slots = SALES_READY | {"contact_consent": True, "language": language, "page_context": visit}
-    _, dispatcher = run(Finish(), tracker("yes", slots=slots, sender="chat-77"))
-    closing = dispatcher.messages[0]
-    assert closing["response"] == "utter_close_sales_ready"
+    follow_up = _closing("chat-77", language=language, page_context=visit)
     link = (
-        "https://cal.com/pipewise/intro-call?name=Ana&email=ana%40acme.com&metadata%5Blead_id%5D=chat-77"
+        f"{DEFAULT_PAGE}?name=Ana&email=ana%40acme.com&metadata%5Blead_id%5D=chat-77"
         "&utm_source=newsletter&utm_campaign=winter"
     )
-    assert f"[{words}]({link})" in closing["follow_up"]
+    assert f"[{words}]({link})" in follow_up
+
+
+@pytest.mark.parametrize(
+    ("language", "assignee", "page"),
+    [
+        ("es", "lucia", "https://cal.com/example-lucia/30min"),  # the rep's own page wins over the pool's
+        ("en", "emma", "https://cal.com/team/example-inbound"),  # a rep without one: the pool's page
+    ],
+)
+def test_the_closing_offers_the_booking_page_of_whoever_routing_assigned(
+    routed: str, language: str, assignee: str, page: str
+) -> None:
+    follow_up = _closing(f"chat-{assignee}", language=language)
+    lead = LeadStore(routed).get(f"chat-{assignee}")
+    assigned = LeadStore(routed).assignment(lead.id)
+    assert assigned is not None and assigned.assignee.rep_id == assignee
+    assert f"]({page}?name=Ana&email=ana%40acme.com&metadata%5Blead_id%5D=chat-{assignee}" in follow_up
+    assert DEFAULT_PAGE not in follow_up
 
 
 def test_a_nurture_closing_offers_no_booking_link() -> None:

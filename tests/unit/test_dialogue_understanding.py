@@ -431,3 +431,62 @@ def test_the_model_alone_does_not_knock_out_a_pain_marketing_wrote_down() -> Non
 def test_the_shipped_sla_reads_these_needs(text: str, need: str) -> None:
     answer = read_one(text, Criterion.NEED, SLA, TODAY)
     assert answer is not None and answer.value == need, answer
+
+
+@pytest.mark.parametrize(
+    ("earlier", "pending", "text", "field", "label"),
+    [
+        # the old answer named, then the new one: the new one counts, and its words are kept
+        (
+            {"timing": "lo antes posible"},
+            "name",
+            "pensándolo bien lo antes posible era mucho decir, ponle 7 meses",
+            "timing",
+            7.0,
+        ),
+        ({"budget": "20.000"}, "role", "espera, eso era el año pasado; para este tenemos 12.000", "budget", 12000.0),
+        ({"budget": "unos 40 mil"}, "role", "no no, 14 mil, catorce, se me fue el dedo", "budget", 14000.0),
+        (
+            {"timing": "next month"},
+            "name",
+            "scratch that, more like a year out, we have a migration first",
+            "timing",
+            12.0,
+        ),
+        (
+            {"timing": "el mes que viene"},
+            "name",
+            "rectifico: mejor a un año vista, antes hay otra migración",
+            "timing",
+            12.0,
+        ),
+    ],
+)
+def test_a_correction_stores_the_new_answer(
+    earlier: dict[str, str], pending: str, text: str, field: str, label: float
+) -> None:
+    reading = _turn(text, pending, need="our reps waste time on bad leads", **earlier)
+    assert field in reading.corrected and "name" not in reading.fills
+    stored = read_one(str(reading.fills[field]), Criterion(field), SLA, TODAY)
+    assert stored is not None and stored.value == label
+
+
+def test_a_long_currency_aside_still_amends_the_budget() -> None:
+    reading = _turn(
+        "ah, y son libras y no euros, que somos la filial de Manchester", "role", budget="unos 10 mil euros"
+    )
+    stored = read_one(str(reading.fills["budget"]), Criterion.BUDGET, SLA, TODAY)
+    assert stored is not None and stored.currency == "GBP"
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "not_filled"),
+    [
+        ("tardamos dos semanas en devolver la llamada a un lead. DOS SEMANAS", "need", "timing"),
+        ("it takes us 3 weeks to call a demo request back", "need", "timing"),
+        ("directora financiera, gestiono un presupuesto de 5 millones", "role", "budget"),
+        ("COO - I oversee a 2M budget overall", "role", "budget"),
+    ],
+)
+def test_a_duration_or_a_job_budget_is_not_volunteered(text: str, requested: str, not_filled: str) -> None:
+    assert not_filled not in _turn(text, requested).fills

@@ -87,6 +87,7 @@ def test_leadbot_check_reports_the_routing_file_an_sla_references(
 ) -> None:
     (tmp_path / "sla.yml").write_text((ROOT / "sla.yml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "routing.yml").write_text(SHIPPED, encoding="utf-8")
+    (tmp_path / "crm.yml").write_text((ROOT / "crm.yml").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["check", str(tmp_path / "sla.yml"), "--domain", str(ROOT / "domain.yml")]) == 0
     assert "routing.yml: OK — 5 reps, 2 pools, 4 rules, default owner sam" in capsys.readouterr().out
 
