@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -159,19 +160,31 @@ def replicate(store: LeadStore, total: int, rng: random.Random) -> None:
         print(f"  {made:,}/{total:,} leads", file=sys.stderr, flush=True)
 
 
+CODE = ROOT  # the checkout whose `bot` the commands run (--code: measure another one, e.g. main)
+
+
 def _timed(label: str, argv: list[str], url: str, workdir: Path) -> tuple[str, float, int, str]:
-    env = {**os.environ, "LEADBOT_DATABASE_URL": url, "LEADBOT_SLA": str(ROOT / "sla.yml"), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "LEADBOT_DATABASE_URL": url, "LEADBOT_SLA": str(ROOT / "sla.yml"), "PYTHONPATH": str(CODE)}
     out, err = workdir / f"{label}.out", workdir / f"{label}.err"
-    start = time.perf_counter()
+    start, cpu_before = time.perf_counter(), _children_cpu()
     with out.open("w") as stdout, err.open("w") as stderr:
-        code = subprocess.call([sys.executable, "-m", "bot", *argv], env=env, cwd=ROOT, stdout=stdout, stderr=stderr)
+        # cwd too: `python -m` puts the working directory before PYTHONPATH on sys.path.
+        code = subprocess.call([sys.executable, "-m", "bot", *argv], env=env, cwd=CODE, stdout=stdout, stderr=stderr)
     seconds = time.perf_counter() - start
+    # CPU seconds of the command (user + system): on shared cores far steadier than wall-clock.
+    cpu = _children_cpu() - cpu_before
     # The commands say on stderr how long the work itself took, start-up and training apart.
     lines = err.read_text().splitlines()
     said = [line.split(": ", 1)[1] for line in lines if line.startswith(("report:", "simulate:"))]
     phases = "; ".join(line for line in said if " in " in line and line.endswith(" s"))
+    phases = f"{cpu:.1f} | {phases}"
     print(f"{label}: {seconds:.1f} s (exit {code}) {phases}", file=sys.stderr, flush=True)
     return label, seconds, code, phases
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -180,7 +193,10 @@ def main() -> int:
     parser.add_argument("--templates", type=int, default=800)
     parser.add_argument("--keep", help="reuse (or keep) this SQLite file instead of a temporary one")
     parser.add_argument("--output", default=str(HERE / "results" / "report.md"))
+    parser.add_argument("--code", help="run the commands with this checkout's bot package (default: this one)")
     args = parser.parse_args()
+    global CODE
+    CODE = Path(args.code).resolve() if args.code else ROOT
     workdir = Path(tempfile.mkdtemp(prefix="bench-report-"))
     db = Path(args.keep) if args.keep else workdir / "leads.db"
     url = f"sqlite:///{db}"
@@ -229,8 +245,11 @@ def main() -> int:
         f"- filling the database: {fill_seconds:.0f} s" if fill_seconds is not None else "- database reused (--keep)",
         f"- HTML report size: {html_kb:.0f} KiB (7 inline SVG charts)",
         "",
-        "| command | wall-clock s (process start to exit) | the work itself (the command's own timing) | exit |",
-        "|---|---:|---|---:|",
+        f"Code measured: `{CODE}`.",
+        "",
+        "| command | wall-clock s (process start to exit) | CPU s (user + system)"
+        " | the work itself (the command's own timing) | exit |",
+        "|---|---:|---:|---|---:|",
     ]
     names = {
         "report": "`leadbot report` (text: totals + SLA health)",

@@ -21,15 +21,16 @@ PAIN = "our sales team wastes hours on bad leads"
 HOSTILE = '<script>alert("utm")</script>'
 
 
-def _lead(
+def make_lead(
     store: LeadStore, sla: SLA, name: str, budget: str, *, role: str = "I'm a sales manager",
     timing: str = "in about 9 months", need: str = PAIN, source: str = "newsletter", day: int = 0,
+    at: datetime | None = None, path: str = "/landing",
 ) -> Lead:  # fmt: skip
     """A conversation as the actions store it: the visitor's words, read and scored by the SLA."""
-    at = STARTED + timedelta(days=day)
+    at = at or STARTED + timedelta(days=day)
     answers = {"need": need, "budget": budget, "role": role, "timing": timing}
     metadata = {
-        "page": {"url": f"https://example.com/landing?utm_source={source}", "path": "/landing"},
+        "page": {"url": f"https://example.com{path}?utm_source={source}", "path": path},
         "utm": {"utm_source": source, "utm_campaign": "winter"},
     }
     context = page_context(None, metadata, at)
@@ -52,13 +53,13 @@ def seed_leads(url: str) -> dict[str, Lead]:
     store, sla = LeadStore(url), load_sla(ROOT / "sla.yml")
     leads = {
         # 30 + 25 + 15 + 5 = 75: sales-ready today, 65 (nurture) once 20k is no longer a top budget
-        "accepted_20k": _lead(store, sla, "ann", "around 20k a year"),
-        "rejected_15k": _lead(store, sla, "bob", "15k a year", source=HOSTILE, day=1),
-        "rejected_60k": _lead(store, sla, "cy", "60k per year", day=2),
-        "accepted_top": _lead(
+        "accepted_20k": make_lead(store, sla, "ann", "around 20k a year"),
+        "rejected_15k": make_lead(store, sla, "bob", "15k a year", source=HOSTILE, day=1),
+        "rejected_60k": make_lead(store, sla, "cy", "60k per year", day=2),
+        "accepted_top": make_lead(
             store, sla, "di", "around 20k a year", role="I'm the head of sales", timing="next quarter"
         ),
-        "curious": _lead(store, sla, "ed", "no budget", need="just curious", timing="no plans", day=3),
+        "curious": make_lead(store, sla, "ed", "no budget", need="just curious", timing="no plans", day=3),
     }
     store.feedback(leads["accepted_20k"].id, "accept", "great fit")
     store.feedback(leads["accepted_top"].id, "accept")

@@ -26,7 +26,6 @@ from bot.cli.common import open_store as _store
 from bot.cli.common import sla_or_none as _sla_or_none
 from bot.cli.csv_export import to_csv
 from bot.settings import current_settings
-from bot.web import WebServer
 
 log = logging.getLogger("leadbot")
 
@@ -324,6 +323,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.delivery.worker import Worker
+    from bot.web import WebServer  # Starlette and the pages: only `serve` needs them
 
     settings = current_settings()
     store = _store(args)

@@ -92,10 +92,15 @@ class Rescorer:
             self._scores[score_key] = score
         return score
 
+    def date_matters(self, slot: str, text: str) -> bool:
+        """Whether these words may read differently on another conversation date: only a timing
+        answer can, until it was read on two far-apart dates the same (see `_answer`)."""
+        return slot == Criterion.TIMING.value and (slot, text) not in self.readings.undated
+
     def _answer(self, slot: str, text: str, today: date) -> tuple[_Key, Answer | None]:
         """(the cache key the answer is kept under, the answer)."""
         cache = self.readings
-        if slot != Criterion.TIMING.value or (slot, text) in cache.undated:
+        if not self.date_matters(slot, text):
             key: _Key = (slot, text, None)
         else:
             key = (slot, text, today)

@@ -78,6 +78,14 @@ class ConsoleStore(LeadStore):
 
         return self._change_user(email, change)
 
+    def enable_user(self, email: str) -> User:
+        """A disabled account may sign in again (its old sessions stay ended)."""
+
+        def change(row: UserRow) -> None:
+            row.active = True
+
+        return self._change_user(email, change)
+
     def rehash(self, user_id: int, password_hash: str) -> None:
         """Store a hash made with newer parameters (same password: sessions stay)."""
         with self.session() as session:

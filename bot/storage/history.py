@@ -116,11 +116,13 @@ class HistoryStore(StoreBase):
             since,
             until,
         )
-        # Two sessions, two cursors walking in lead-id order: a merge join without loading either side.
-        with self.session() as lead_session, self.session() as answer_session:
-            answer_rows = iter(answer_session.execute(answers).yield_per(CHUNK))
+        # Two connections, two cursors walking in lead-id order: a merge join without loading
+        # either side. Core rows, not an ORM session's: the ORM's per-row bookkeeping cost more
+        # than the whole re-score of a lead whose answers were read before.
+        with self.engine.connect() as lead_connection, self.engine.connect() as answer_connection:
+            answer_rows = iter(answer_connection.execution_options(yield_per=CHUNK).execute(answers))
             pending = next(answer_rows, None)
-            for row in lead_session.execute(leads).yield_per(CHUNK):
+            for row in lead_connection.execution_options(yield_per=CHUNK).execute(leads):
                 words: dict[str, StoredAnswer] = {}
                 while pending is not None and pending.lead_id < row.id:
                     pending = next(answer_rows, None)

@@ -168,26 +168,33 @@ def _criterion_tallies(session: Session, period: tuple[Any, Any]) -> tuple[Crite
             name = str(line.get("criterion"))
             order.setdefault(name)
             best[name] = max(best.get(name, 0), int(line.get("max_points") or 0))
-    answers = in_period(select(AnswerRow).join(LeadRow, LeadRow.id == AnswerRow.lead_id), *period).subquery()
-    totals = select(
-        answers.c.criterion,
+    # One pass over the answers, grouped by what a rule fired; the per-criterion totals are sums
+    # of those groups (three GROUP BYs over 400,000 answers took three passes).
+    unknown = func.sum(case((AnswerRow.kind == "unknown", 1), else_=0))
+    groups = select(
+        AnswerRow.criterion,
+        AnswerRow.explanation,
+        AnswerRow.reason,
         func.count(),
-        func.sum(case((answers.c.kind == "unknown", 1), else_=0)),
-        func.avg(answers.c.points),
-    ).group_by(answers.c.criterion)
-    tallied = {c: (int(n), int(unknown or 0), float(mean)) for c, n, unknown, mean in session.execute(totals)}
-    highest = select(answers.c.criterion, func.max(answers.c.max_points)).group_by(answers.c.criterion)
-    for criterion, most in session.execute(highest):  # criteria only older leads were scored on
-        order.setdefault(criterion)
-        best[criterion] = max(best.get(criterion, 0), int(most or 0))
+        unknown,
+        func.sum(AnswerRow.points),
+        func.max(AnswerRow.max_points),
+    ).group_by(AnswerRow.criterion, AnswerRow.explanation, AnswerRow.reason)
+    if period != (None, None):  # every answer has its lead: join only to filter by start date
+        groups = in_period(groups.join(LeadRow, LeadRow.id == AnswerRow.lead_id), *period)
+    counted: dict[str, list[int]] = {}  # criterion -> [answers, not understood, points]
     fired: dict[str, dict[str, int]] = {}
-    rules = select(answers.c.criterion, answers.c.explanation, answers.c.reason, func.count()).group_by(
-        answers.c.criterion, answers.c.explanation, answers.c.reason
-    )
-    for criterion, explanation, reason, n in session.execute(rules):
+    for criterion, explanation, reason, n, not_understood, points, most in session.execute(groups):
+        totals = counted.setdefault(criterion, [0, 0, 0])
+        totals[0] += int(n)
+        totals[1] += int(not_understood or 0)
+        totals[2] += int(points or 0)
+        order.setdefault(criterion)  # criteria only older leads were scored on
+        best[criterion] = max(best.get(criterion, 0), int(most or 0))
         rule = explanation.removesuffix(f" ({reason})") if reason else explanation
         outcomes = fired.setdefault(criterion, {})
         outcomes[rule] = outcomes.get(rule, 0) + int(n)
+    tallied = {c: (n, unknown_n, points / n) for c, (n, unknown_n, points) in counted.items()}
     return tuple(
         CriterionTally(
             criterion=name,

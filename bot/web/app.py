@@ -25,6 +25,7 @@ from bot.web.beacon import beacon_routes
 from bot.web.booking import booking_routes
 from bot.web.console import Console
 from bot.web.marketing import Marketing
+from bot.web.users import UserAdmin
 
 log = logging.getLogger("leadbot")
 SESSION_COOKIE = "leadbot_session"
@@ -54,7 +55,7 @@ def create_app(store: ConsoleStore, settings: Settings) -> Starlette:
         )
     ]
     routes = [*api_routes(store, settings), *booking_routes(store, settings), *beacon_routes(store, settings)]
-    routes += [*console.routes(), *Marketing(console).routes()]
+    routes += [*console.routes(), *Marketing(console).routes(), *UserAdmin(console).routes()]
     return Starlette(routes=routes, middleware=middleware)
 
 
