@@ -59,6 +59,14 @@ class ValidateQualificationForm(FormValidationAction):
         # answered is dropped here, since the domain does not know it is filled.
         return [slot for slot in wanted if slot not in sla.typed_slots or slots.get(slot) is None]
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # rasa_sdk calls `required_slots` here (every answer scored) only to look for
+        # `extract_<slot>` methods, which this form has none of, and then again for the next
+        # question: once per run is enough (benchmarks/results/calls.md).
+        return []
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextvars import ContextVar
 from importlib.metadata import version
 from typing import Any
 
@@ -61,6 +62,7 @@ def apply_rasa_patches() -> list[str]:
                 (settings.rasa_fast_validation, "fast validation", cache_action_response_validator),
                 (True, "metadata objects only", ignore_metadata_that_is_not_an_object),
                 (settings.rasa_strict_tracker_store, "strict tracker store", fail_turns_when_the_tracker_store_is_down),
+                (settings.rasa_single_extraction, "one slot extraction per message", extract_slots_once_per_message),
             ]
             applied = []
             for wanted, name, patch in chosen:
@@ -150,3 +152,49 @@ def ignore_metadata_that_is_not_an_object() -> None:
 
     get_metadata._leadbot = True  # type: ignore[attr-defined]
     RestInput.get_metadata = get_metadata  # type: ignore[method-assign]
+
+
+def extract_slots_once_per_message() -> None:
+    """Form activation reuses the slot extraction Rasa already ran for the message.
+
+    Rasa 3.6 runs `action_extract_slots` after every user message and, when a form starts in that
+    turn, again inside `FormAction.activate`: a second call to `action_validate_slot_mappings`
+    (the whole message read again, benchmarks/results/calls.md) on a tracker that already holds the
+    first run's slots, whose only effect could be SlotSet events (activation drops its messages).
+    Our one custom mapping reads the same message into the same slots, so the second run is skipped
+    when the first one ran for the same user message in this process. LEADBOT_RASA_SINGLE_EXTRACTION=false
+    restores Rasa's own code."""
+    require_checked_rasa("one slot extraction per message")
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.events import UserUttered
+
+    if getattr(FormAction.activate, "_leadbot", False):
+        return
+    original_run, original_activate = ActionExtractSlots.run, FormAction.activate
+    activating: ContextVar[bool] = ContextVar("leadbot_form_activation", default=False)
+
+    def latest_user_event(tracker: Any) -> Any:
+        return next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+
+    async def run(self: ActionExtractSlots, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        message = latest_user_event(tracker)
+        if activating.get() and getattr(message, "_leadbot_slots_extracted", False):
+            return []
+        events = await original_run(self, output_channel, nlg, tracker, domain)
+        if message is not None:
+            # On the event, not the tracker: the form runs on a copy of the tracker, which holds
+            # the same event objects (a tracker read back from the store does not: Rasa's way).
+            message._leadbot_slots_extracted = True
+        return events
+
+    async def activate(self: FormAction, *args: Any, **kwargs: Any) -> Any:
+        token = activating.set(True)
+        try:
+            return await original_activate(self, *args, **kwargs)
+        finally:
+            activating.reset(token)
+
+    activate._leadbot = True  # type: ignore[attr-defined]
+    ActionExtractSlots.run = run  # type: ignore[method-assign]
+    FormAction.activate = activate  # type: ignore[method-assign]
