@@ -105,13 +105,18 @@ class CallCounter:
     kind: str | None = None
     calls: dict[str, Counter[str]] = field(default_factory=dict)
     turns: Counter[str] = field(default_factory=Counter)
+    first: dict[str, list[str]] = field(default_factory=dict)  # the calls of each kind's first turn, in order
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _current: list[str] | None = field(default=None, repr=False)  # where this turn's calls go in `first`
 
     def start_turn(self, kind: str) -> None:
         with self._lock:
             self.kind = kind
             self.turns[kind] += 1
             self.calls.setdefault(kind, Counter())
+            self._current = [] if kind not in self.first else None
+            if self._current is not None:
+                self.first[kind] = self._current
 
     def record(self, body: bytes) -> str:
         """Count one webhook request (Rasa's JSON body); returns the action it asked for."""
@@ -121,6 +126,8 @@ class CallCounter:
             action = "?"
         with self._lock:
             self.calls.setdefault(self.kind or "(between turns)", Counter())[action] += 1
+            if self.kind is not None and self._current is not None:
+                self._current.append(action)
         return action
 
     def per_turn(self, kind: str) -> float:
@@ -134,13 +141,14 @@ class CallCounter:
         return ", ".join(f"`{name}` {count / turns:g}" for name, count in sorted(counts.items()))
 
     def to_json(self) -> dict[str, object]:
-        return {"turns": dict(self.turns), "calls": {k: dict(v) for k, v in self.calls.items()}}
+        return {"turns": dict(self.turns), "calls": {k: dict(v) for k, v in self.calls.items()}, "first": self.first}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> CallCounter:
         counter = cls()
         counter.turns = Counter(data["turns"])  # type: ignore[arg-type]
         counter.calls = {k: Counter(v) for k, v in data["calls"].items()}  # type: ignore[attr-defined]
+        counter.first = dict(data.get("first") or {})  # type: ignore[call-overload]
         return counter
 
 
@@ -212,7 +220,7 @@ def play(rasa_url: str, counter: CallCounter) -> list[str]:
                 reply = "\n".join(r.get("text") or "" for r in response.json())
                 if expected is not None and expected not in reply.lower():
                     off_script.append(f"{name}: {text!r} -> {reply[:120]!r} (expected {expected!r})")
-            counter.kind = None
+            counter.kind, counter._current = None, None
     return off_script
 
 
@@ -241,6 +249,8 @@ def report(after: CallCounter, before: CallCounter | None, off_script: list[str]
         lines += ["| kind of turn | turns | calls per turn | by action (per turn) |", "|---|---:|---:|---|"]
         for kind in KINDS:
             lines.append(f"| {kind} | {after.turns.get(kind, 0)} | {after.per_turn(kind):g} | {after.breakdown(kind)} |")
+    lines += ["", "In order, the calls of the first turn of each kind (after):", ""]
+    lines += [f"- {kind}: {' → '.join(after.first.get(kind, [])) or '—'}" for kind in KINDS]
     if off_script:
         lines += ["", f"**{len(off_script)} replies off script:**", "", *(f"- {m}" for m in off_script)]
     return "\n".join(lines) + "\n"
