@@ -167,7 +167,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # Rasa's aiohttp session keeps connections alive
     server: CountingProxy
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _forward(self) -> None:
@@ -248,7 +248,9 @@ def report(after: CallCounter, before: CallCounter | None, off_script: list[str]
     else:
         lines += ["| kind of turn | turns | calls per turn | by action (per turn) |", "|---|---:|---:|---|"]
         for kind in KINDS:
-            lines.append(f"| {kind} | {after.turns.get(kind, 0)} | {after.per_turn(kind):g} | {after.breakdown(kind)} |")
+            lines.append(
+                f"| {kind} | {after.turns.get(kind, 0)} | {after.per_turn(kind):g} | {after.breakdown(kind)} |"
+            )
     lines += ["", "In order, the calls of the first turn of each kind (after):", ""]
     lines += [f"- {kind}: {' → '.join(after.first.get(kind, [])) or '—'}" for kind in KINDS]
     if off_script:

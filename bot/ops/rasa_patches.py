@@ -40,8 +40,8 @@ def require_checked_rasa(patch: str, installed: str | None = None) -> None:
         f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patches against {installed} (run "
         "tests/unit/test_lock_store.py and tests/production) and add it to CHECKED_RASA_VERSIONS in "
         "bot/ops/rasa_patches.py, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
-        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false) and use Rasa's own `lock_store` in "
-        "endpoints.yml."
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false) and use Rasa's own "
+        "`lock_store` in endpoints.yml."
     )
 
 
@@ -213,8 +213,8 @@ def reject_idle_form_turns_at_once() -> None:
     is certain and the call (one per digression, benchmarks/results/calls.md) is skipped.
     LEADBOT_RASA_FEWER_ACTION_CALLS=false restores Rasa's own code."""
     require_checked_rasa("idle form turns rejected at once")
-    from rasa.core.actions.forms import FormAction
     from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.core.actions.forms import FormAction
 
     from bot.conversation.typed import FORM_ACCEPTS_BEYOND_ITS_SLOTS
 

@@ -157,7 +157,9 @@ def test_one_form_run_works_out_the_next_question_once(monkeypatch: pytest.Monke
         return await original(*args)
 
     monkeypatch.setattr(form, "required_slots", counted)
-    events, _ = run(form, tracker("our reps waste hours on bad leads", slots={"need": "bad leads", "requested_slot": "need"}))
+    events, _ = run(
+        form, tracker("our reps waste hours on bad leads", slots={"need": "bad leads", "requested_slot": "need"})
+    )
     assert slot_sets(events)["requested_slot"] == "budget"
     assert calls == ["required_slots"]
 
