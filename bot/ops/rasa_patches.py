@@ -163,12 +163,13 @@ def extract_slots_once_per_message() -> None:
     (the whole message read again, benchmarks/results/calls.md) on a tracker that already holds the
     first run's slots, whose only effect could be SlotSet events (activation drops its messages).
     Our one custom mapping reads the same message into the same slots, so the second run is skipped
-    when the first one ran for the same user message in this process. LEADBOT_RASA_FEWER_ACTION_CALLS=false
-    restores Rasa's own code."""
+    when the first one ran for the same user message in this process and no action changed a slot
+    since (an action that did, such as "start over", gets Rasa's second reading).
+    LEADBOT_RASA_FEWER_ACTION_CALLS=false restores Rasa's own code."""
     require_checked_rasa("one slot extraction per message")
     from rasa.core.actions.action import ActionExtractSlots
     from rasa.core.actions.forms import FormAction
-    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.events import SlotSet, UserUttered
 
     if getattr(FormAction.activate, "_leadbot", False):
         return
@@ -180,13 +181,15 @@ def extract_slots_once_per_message() -> None:
 
     async def run(self: ActionExtractSlots, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
         message = latest_user_event(tracker)
-        if activating.get() and getattr(message, "_leadbot_slots_extracted", False):
-            return []
+        read = getattr(message, "_leadbot_slots_after_extraction", None)
+        if activating.get() and read is not None and read == tracker.current_slot_values():
+            return []  # the same message on the same slots: the same reading
         events = await original_run(self, output_channel, nlg, tracker, domain)
         if message is not None:
             # On the event, not the tracker: the form runs on a copy of the tracker, which holds
             # the same event objects (a tracker read back from the store does not: Rasa's way).
-            message._leadbot_slots_extracted = True
+            filled = {event.key: event.value for event in events if isinstance(event, SlotSet)}
+            message._leadbot_slots_after_extraction = {**tracker.current_slot_values(), **filled}
         return events
 
     async def activate(self: FormAction, *args: Any, **kwargs: Any) -> Any:
