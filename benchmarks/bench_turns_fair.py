@@ -26,7 +26,6 @@ import itertools
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_turns import BASELINE, OURS, Baseline, Turn, _quiet_env, _timed_run, _uptime, group_rss_mb  # noqa: E402
 
-from bot.ops.local import BIN, Stack, free_port, wait_http  # noqa: E402
+from bot.ops.local import BIN, Stack, wait_http  # noqa: E402
 
 P95_RATIO_TARGET = 1.25
 FORMS = ("make-run", "rasa-run")
@@ -69,18 +68,11 @@ def group_cpu_seconds(leader: int) -> float:
 
 
 @dataclass
-class PlainRasa:
-    """Ours started the usual Rasa way in the project folder: `rasa run` + `rasa run actions`."""
+class PlainRasa(Baseline):
+    """Ours started the usual Rasa way in the project folder: `rasa run` + `rasa run actions`
+    (`project` is the repository root; the logs go to their own folder, `log_dir`)."""
 
-    tmp: Path
-    log_dir: Path
-    rasa_port: int = field(default_factory=free_port)
-    actions_port: int = field(default_factory=free_port)
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+    tmp: Path = Path()
 
     def endpoints(self) -> Path:
         """The project's endpoints.yml as it is, but for this run's ports and tracker file."""
@@ -93,34 +85,25 @@ class PlainRasa:
 
     def start(self) -> None:
         stack = Stack.on_free_ports(self.tmp)  # only for the environment it gives its servers
-        env = {**stack.env(), "SANIC_HOST": "127.0.0.1", "LEADBOT_DATABASE_URL": f"sqlite:///{self.tmp}/plain-leads.db"}
-        env.pop("LEADBOT_ACTION_TOKEN", None)
+        self.env = {**stack.env(), "SANIC_HOST": "127.0.0.1", "LEADBOT_DATABASE_URL": f"sqlite:///{self.tmp}/leads.db"}
+        self.env.pop("LEADBOT_ACTION_TOKEN", None)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         rasa = str(BIN / "rasa")
-        self._spawn("actions", [rasa, "run", "actions", "--port", str(self.actions_port)], env)
+        self._spawn("actions", [rasa, "run", "actions", "--port", str(self.actions_port)])
         self._spawn(
             "rasa",
             [
                 rasa, "run", "--enable-api", "--port", str(self.rasa_port), "--interface", "127.0.0.1",
                 "--model", str(ROOT / "models" / "leadbot.tar.gz"), "--endpoints", str(self.endpoints()),
             ],
-            env,
         )  # fmt: skip
         wait_http(f"http://127.0.0.1:{self.actions_port}/health", 300, self.processes["actions"])
         wait_http(f"{self.rasa_url}/status", 600, self.processes["rasa"])
 
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        log = open(self.log_dir / f"plain-{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
-        self.processes[name] = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
     def patches_applied(self) -> str:
-        text = (self.log_dir / "plain-rasa.log").read_text(errors="replace")
+        text = (self.log_dir / "baseline-rasa.log").read_text(errors="replace")  # Baseline's log names
         line = next((line for line in text.splitlines() if "Rasa patches applied" in line), "")
         return line.split("Rasa patches applied:", 1)[1].strip() if line else "none found in the Rasa log"
-
-    def stop(self) -> None:
-        Baseline.stop(self)  # type: ignore[arg-type]  # same process handling
 
 
 def script_turns(scripts: dict[str, list[Turn]]) -> Iterator[tuple[str, str, str, str | None]]:
@@ -234,7 +217,9 @@ def section(result: FormResult) -> list[str]:
 def run_form(form: str, tmp: Path, logs: Path, baseline: Baseline, turns: int) -> FormResult:
     load_before = _uptime()
     server: Stack | PlainRasa = (
-        Stack.on_free_ports(tmp / form, log_dir=logs) if form == "make-run" else PlainRasa(tmp, logs)
+        Stack.on_free_ports(tmp / form, log_dir=logs)
+        if form == "make-run"
+        else PlainRasa(ROOT, {}, logs / "plain", tmp=tmp / form)
     )
     (tmp / form).mkdir(exist_ok=True)
     try:
