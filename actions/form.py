@@ -11,13 +11,14 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions import runtime
 from bot.conversation.confirm import understood_as
 from bot.conversation.dialogue import CONTACT_SLOTS, QUESTION_SLOTS, next_questions
 from bot.conversation.lead import score_slots
 from bot.conversation.reading import read_one
-from bot.conversation.typed import TYPED_SLOT, read_typed, slot_view, typed_understood_as
+from bot.conversation.typed import FORM_ACCEPTS_BEYOND_ITS_SLOTS, read_typed, slot_view, typed_understood_as
 from bot.parse.base import Criterion
 
 
@@ -59,6 +60,23 @@ class ValidateQualificationForm(FormValidationAction):
         # answered is dropped here, since the domain does not know it is filled.
         return [slot for slot in wanted if slot not in sla.typed_slots or slots.get(slot) is None]
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # rasa_sdk calls `required_slots` here (every answer scored) only to look for
+        # `extract_<slot>` methods, which this form has none of, and then again for the next
+        # question: once per run is enough (benchmarks/results/calls.md).
+        return []
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventType | None:
+        # rasa_sdk names no next question when the list equals the domain form's (a sales-ready
+        # lead's): Rasa then finds the same one from that list, but when the form starts in the
+        # turn it first runs this whole action a second time (benchmarks/results/calls.md).
+        wanted = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, next((slot for slot in wanted if tracker.slots.get(slot) is None), None))
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
@@ -69,7 +87,7 @@ class ValidateQualificationForm(FormValidationAction):
         return [SlotSet(name, tracker.get_slot(name)) for name in _set_this_turn(tracker, _HANDLED_ELSEWHERE)]
 
 
-_HANDLED_ELSEWHERE = ("visitor_questions", TYPED_SLOT)
+_HANDLED_ELSEWHERE = FORM_ACCEPTS_BEYOND_ITS_SLOTS
 
 
 def _set_this_turn(tracker: Tracker, names: tuple[str, ...]) -> list[str]:

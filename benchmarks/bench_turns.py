@@ -2,7 +2,7 @@
 
 Run on demand, once (it trains two models and starts two stacks on the machine's cores):
 
-    python benchmarks/bench_turns.py [--turns 300] [--skip-train]   # -> benchmarks/results/turns.md
+    python benchmarks/bench_turns.py [--turns 300] [--skip-train]   # -> benchmarks/results/turns_conversations.md
 
 Both bots run at the same time and are driven by one sequential visitor, a whole conversation at a
 time, always the bot with fewer timed turns next, so that load from other work on a shared machine
@@ -469,10 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     warmup = {bot: sum(len(s) for s in scripts[bot].values()) for bot in scripts}
     text = report(results, training, rss, machine, warmup)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "turns.md").write_text(text, encoding="utf-8")
+    # results/turns.md is bench_turns_fair.py's (turn for turn, CPU per turn, both launch forms).
+    (RESULTS / "turns_conversations.md").write_text(text, encoding="utf-8")
     if plot(results, RESULTS / "turns.png"):
         text += "\n![round trip per turn](turns.png)\n"
-        (RESULTS / "turns.md").write_text(text, encoding="utf-8")
+        (RESULTS / "turns_conversations.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 

@@ -17,6 +17,10 @@ from bot.parse.base import Answer, Kind
 from bot.sla import SLA, CriterionSpec
 
 TYPED_SLOT = "criteria_answers"
+# The slots the qualification form's validation accepts besides the domain form's own: a turn
+# that set none of these nor a form slot answered nothing, and Rasa rejects the form for it
+# (actions/form.py; bot/ops/rasa_patches.py rejects it without the call).
+FORM_ACCEPTS_BEYOND_ITS_SLOTS = ("visitor_questions", TYPED_SLOT)
 _MAX_ANSWERS = 50  # the slot travels with every turn: bounded like every other visitor input
 _MAX_RAW = 500
 

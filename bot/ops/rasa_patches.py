@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextvars import ContextVar
 from importlib.metadata import version
 from typing import Any
 
@@ -39,8 +40,8 @@ def require_checked_rasa(patch: str, installed: str | None = None) -> None:
         f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patches against {installed} (run "
         "tests/unit/test_lock_store.py and tests/production) and add it to CHECKED_RASA_VERSIONS in "
         "bot/ops/rasa_patches.py, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
-        "LEADBOT_RASA_STRICT_TRACKER_STORE=false) and use Rasa's own `lock_store` in "
-        "endpoints.yml."
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false) and use Rasa's own "
+        "`lock_store` in endpoints.yml."
     )
 
 
@@ -61,6 +62,8 @@ def apply_rasa_patches() -> list[str]:
                 (settings.rasa_fast_validation, "fast validation", cache_action_response_validator),
                 (True, "metadata objects only", ignore_metadata_that_is_not_an_object),
                 (settings.rasa_strict_tracker_store, "strict tracker store", fail_turns_when_the_tracker_store_is_down),
+                (settings.rasa_fewer_action_calls, "one slot extraction per message", extract_slots_once_per_message),
+                (settings.rasa_fewer_action_calls, "idle form turns rejected at once", reject_idle_form_turns_at_once),
             ]
             applied = []
             for wanted, name, patch in chosen:
@@ -150,3 +153,87 @@ def ignore_metadata_that_is_not_an_object() -> None:
 
     get_metadata._leadbot = True  # type: ignore[attr-defined]
     RestInput.get_metadata = get_metadata  # type: ignore[method-assign]
+
+
+def extract_slots_once_per_message() -> None:
+    """Form activation reuses the slot extraction Rasa already ran for the message.
+
+    Rasa 3.6 runs `action_extract_slots` after every user message and, when a form starts in that
+    turn, again inside `FormAction.activate`: a second call to `action_validate_slot_mappings`
+    (the whole message read again, benchmarks/results/calls.md) on a tracker that already holds the
+    first run's slots, whose only effect could be SlotSet events (activation drops its messages).
+    Our one custom mapping reads the same message into the same slots, so the second run is skipped
+    when the first one ran for the same user message in this process and no action changed a slot
+    since (an action that did, such as "start over", gets Rasa's second reading).
+    LEADBOT_RASA_FEWER_ACTION_CALLS=false restores Rasa's own code."""
+    require_checked_rasa("one slot extraction per message")
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    if getattr(FormAction.activate, "_leadbot", False):
+        return
+    original_run, original_activate = ActionExtractSlots.run, FormAction.activate
+    activating: ContextVar[bool] = ContextVar("leadbot_form_activation", default=False)
+
+    def latest_user_event(tracker: Any) -> Any:
+        return next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+
+    async def run(self: ActionExtractSlots, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        message = latest_user_event(tracker)
+        read = getattr(message, "_leadbot_slots_after_extraction", None)
+        if activating.get() and read is not None and read == tracker.current_slot_values():
+            return []  # the same message on the same slots: the same reading
+        events = await original_run(self, output_channel, nlg, tracker, domain)
+        if message is not None:
+            # On the event, not the tracker: the form runs on a copy of the tracker, which holds
+            # the same event objects (a tracker read back from the store does not: Rasa's way).
+            filled = {event.key: event.value for event in events if isinstance(event, SlotSet)}
+            message._leadbot_slots_after_extraction = {**tracker.current_slot_values(), **filled}
+        return events
+
+    async def activate(self: FormAction, *args: Any, **kwargs: Any) -> Any:
+        token = activating.set(True)
+        try:
+            return await original_activate(self, *args, **kwargs)
+        finally:
+            activating.reset(token)
+
+    activate._leadbot = True  # type: ignore[attr-defined]
+    ActionExtractSlots.run = run  # type: ignore[method-assign]
+    FormAction.activate = activate  # type: ignore[method-assign]
+
+
+def reject_idle_form_turns_at_once() -> None:
+    """A message that answered nothing the qualification form takes rejects it without a call.
+
+    With the form active, Rasa 3.6 first runs the form on every message: it calls the form's
+    validation action and, when neither the message's slots nor that action filled anything,
+    rejects the form so the rules can answer (a question, chitchat, "why do you ask?"), then runs
+    the form again. Our validation fills nothing but what the message's reading set in the form's
+    slots or in `FORM_ACCEPTS_BEYOND_ITS_SLOTS` (actions/form.py `get_validation_events`), and the
+    messages of a rejected run are dropped: so when the message set none of those, the rejection
+    is certain and the call (one per digression, benchmarks/results/calls.md) is skipped.
+    LEADBOT_RASA_FEWER_ACTION_CALLS=false restores Rasa's own code."""
+    require_checked_rasa("idle form turns rejected at once")
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.core.actions.forms import FormAction
+
+    from bot.conversation.typed import FORM_ACCEPTS_BEYOND_ITS_SLOTS
+
+    original = FormAction.validate
+    if getattr(original, "_leadbot", False):
+        return
+
+    async def validate(self: FormAction, tracker: Any, domain: Any, output_channel: Any, nlg: Any) -> Any:
+        slot_to_fill = self.get_slot_to_fill(tracker)
+        if slot_to_fill and not self._get_slot_extractions(tracker, domain):
+            set_now = {event.key for event in FormAction._get_events_since_last_user_uttered(tracker)}
+            if not set_now & set(FORM_ACCEPTS_BEYOND_ITS_SLOTS):
+                raise ActionExecutionRejection(
+                    self.name(), f"Failed to extract slot {slot_to_fill} with action {self.name()}"
+                )
+        return await original(self, tracker, domain, output_channel, nlg)
+
+    validate._leadbot = True  # type: ignore[attr-defined]
+    FormAction.validate = validate  # type: ignore[method-assign]

@@ -145,6 +145,26 @@ def test_form_asks_sla_questions_in_sla_order_then_contact_only_when_sales_ready
     assert slot_sets(events)["requested_slot"] is None
 
 
+def test_one_form_run_works_out_the_next_question_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # rasa_sdk asked `required_slots` (every answer scored) twice per run: once only to look
+    # for `extract_<slot>` methods, which this form has none of.
+    form = ValidateQualificationForm()
+    assert not [name for name in dir(form) if name.startswith("extract_")]
+    calls: list[str] = []
+    original = form.required_slots
+
+    async def counted(*args: Any) -> list[str]:
+        calls.append("required_slots")
+        return await original(*args)
+
+    monkeypatch.setattr(form, "required_slots", counted)
+    events, _ = run(
+        form, tracker("our reps waste hours on bad leads", slots={"need": "bad leads", "requested_slot": "need"})
+    )
+    assert slot_sets(events)["requested_slot"] == "budget"
+    assert calls == ["required_slots"]
+
+
 def test_asking_a_question_uses_the_slas_wording_and_buttons() -> None:
     _, dispatcher = run(AskBudget(), tracker(slots={"language": "es"}))
     message = dispatcher.messages[0]

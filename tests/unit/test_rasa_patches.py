@@ -19,6 +19,8 @@ def test_installed_rasa_is_one_the_patches_were_checked_against() -> None:
         rasa_patches.fail_turns_when_the_tracker_store_is_down,
         rasa_patches.cache_action_response_validator,
         rasa_patches.ignore_metadata_that_is_not_an_object,
+        rasa_patches.extract_slots_once_per_message,
+        rasa_patches.reject_idle_form_turns_at_once,
     ],
 )
 def test_every_patch_refuses_an_unchecked_rasa_and_leaves_rasa_alone(
@@ -46,7 +48,47 @@ def test_patches_switched_off_are_not_applied(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(rasa_patches, "_applied", None)
     monkeypatch.setenv("LEADBOT_RASA_FAST_VALIDATION", "false")
     monkeypatch.setenv("LEADBOT_RASA_STRICT_TRACKER_STORE", "false")
+    monkeypatch.setenv("LEADBOT_RASA_FEWER_ACTION_CALLS", "false")
     validator_before = RemoteAction.__dict__["_validate_action_result"]
     assert rasa_patches.apply_rasa_patches() == ["metadata objects only"]
     assert RemoteAction.__dict__["_validate_action_result"] is validator_before
     assert rasa_patches.apply_rasa_patches() == ["metadata objects only"]  # once per process
+
+
+def _form_turn(*set_this_turn: tuple[str, object]) -> tuple[object, object, object]:
+    """The qualification form asking for the budget, and the visitor's next message."""
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load("domain.yml")
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("our reps waste hours", {"name": "inform", "confidence": 0.9}),
+        ActionExecuted("qualification_form"),
+        ActiveLoop("qualification_form"),
+        SlotSet("requested_slot", "budget"),
+        ActionExecuted("action_listen"),
+        UserUttered("why do you ask?", {"name": "why_ask", "confidence": 0.9}),
+        *(SlotSet(name, value) for name, value in set_this_turn),
+    ]
+    tracker = DialogueStateTracker.from_events("visitor", events, slots=domain.slots)
+    return FormAction("qualification_form", None), tracker, domain
+
+
+def test_a_form_turn_that_answered_nothing_is_rejected_without_calling_the_action_server() -> None:
+    import asyncio
+
+    from rasa.core.actions.action import ActionExecutionRejection
+
+    rasa_patches.reject_idle_form_turns_at_once()
+    form, tracker, domain = _form_turn(("language", "en"))
+    # No action endpoint: a call to the action server would fail with another error.
+    with pytest.raises(ActionExecutionRejection):
+        asyncio.run(form.validate(tracker, domain, None, None))  # type: ignore[attr-defined]
+    for filled in [("budget", "20k a year"), ("visitor_questions", ["does it do SSO?"])]:
+        form, tracker, domain = _form_turn(filled)
+        with pytest.raises(Exception) as called:
+            asyncio.run(form.validate(tracker, domain, None, None))  # type: ignore[attr-defined]
+        assert not isinstance(called.value, ActionExecutionRejection)  # it went on to the call
