@@ -269,6 +269,8 @@ _NO_BUDGET_BARE = re.compile(
 _NO_BUDGET_ASKED = _words(
     r"(?:don'?t|do not|doesn'?t) have (?:one|any)\b|haven'?t got (?:one|any)|there (?:is|'s)(?:n'?t| no) (?:one|any)\b"
     r"|\b(?:we|i)(?: really| honestly| basically)? (?:have|got) (?:none|nothing|zero)\b|\b(?:tenemos|tengo) cero\b"
+    r"|\bno aplica\b|\bnot applicable\b"
+    r"|\b(?:no es|it'?s not|this is not|this isn'?t|it isn'?t) (?:una |a )?(?:compra|purchase)\b"
     r"|no (?:tenemos|hay|tengo)(?: ninguno)?\W*$|\b(?:nothing|nada|zero|cero) (?:until|till|hasta|before|antes de"
     r"|this year|este a[nñ]o|for now|de momento|por ahora|right now|ahora mismo)"
     r"|bootstrap|self[- ]funded|(?:we'?re|we are) broke|\bskint\b|(?:can'?t|cannot) afford (?:it|anything|much"

@@ -180,6 +180,7 @@ _STATEMENTS: tuple[_Statement, ...] = (
         rf"{_BUSINESS}\b(?!['’]s)|\bi\s+(?:co-?)?founded\b|\bi\s+(?:started|set\s+up)\s+(?:the|this|my|our)\s+(?:own\s+)?"
         rf"{_BUSINESS}|\bit'?s\s+my\s+(?:own\s+)?{_BUSINESS}|\bmy\s+own\s+{_BUSINESS}|\bthe\s+{_BUSINESS}\s+is\s+mine"
         r"|\bi'?m\s+(?:my\s+own\s+boss|the\s+boss)\b|\bi\s+work\s+(?:alone|for\s+myself)\b"
+        rf"|\bi'?m\s+the\s+(?:whole\s+)?{_BUSINESS}\b|\bjust\s+me\b[^.;!?]{{0,30}}\b(?:owner|business|company|founder|boss)\b"
         r"|\bone[\s-](?:man|woman|person)\s+(?:band|show|shop|business|company|operation)"
         rf"|\b(?:dirijo|llevo|gestiono|tengo|regento|administro|mont[eé]|fund[eé]|cre[eé])\s+(?:el|la|un|una|mi|nuestr[oa])?\s*"
         rf"(?:(?:propi[oa]|peque[nñ][oa]|\w+)\s+){{0,2}}?{_NEGOCIO}\b"

@@ -278,6 +278,10 @@ _TITLES: dict[str, tuple[str, ...]] = {
     ),
     NO_AUTHORITY: (
         r"students?",
+        r"undergrad(?:uate)?s?",
+        r"final\s+year\s+(?:at|of|in)\s+(?:uni|university|college)",
+        r"ultimo\s+(?:a[nñ]o|curso)\s+de\s+(?:carrera|grado|universidad)",
+        r"último\s+(?:a[nñ]o|curso)\s+de\s+(?:carrera|grado|universidad)",
         r"estudiante",
         r"interns?",
         r"internship",

@@ -331,11 +331,14 @@ _NONE_KEYS = (
 
 _NONE_LENIENT = re.compile(
     r"\bnever\b|\bnunca\b|^\W*(?:no|nope|none|n/a|ninguno)\W*$|^\W*(?:none|n/a|ninguno|ninguna|nada)\s*[,.;:!-]"
+    r"|^\W*(?:lol|jaja\w*|haha\w*)?\W*(?:none|nada|ninguno)\W*$|\bno\s+aplica\b|\bnot\s+applicable\b"
 )
 # No plans in other words, when no time frame comes with them ("no rush, maybe Q3" is Q3):
 # no date, long term, not yet, just looking, money first ("when budget frees up").
 _NO_PLANS = re.compile(
-    r"\bno\s+(?:real\s+|fixed\s+|set\s+|firm\s+|concrete\s+|clear\s+|specific\s+)?(?:timeline|time\s*frame|date"
+    r"\bno\s+(?:real\s+|concrete\s+|firm\s+|specific\s+|definite\s+)plans?\b|\bno\s+hay\s+nada\s+(?:pensado|previsto|decidido)\b"
+    r"|\bnada\s+pensado\b"
+    r"|\bno\s+(?:real\s+|fixed\s+|set\s+|firm\s+|concrete\s+|clear\s+|specific\s+)?(?:timeline|time\s*frame|date"
     r"|deadline|schedule|rush|hurry)\b|\bnot\s+(?:urgent|(?:a\s+)?(?:top\s+|high\s+)?priority|in\s+a\s+(?:rush|hurry))"
     r"|\blong[\s-]term\b|\bin\s+the\s+long\s+run\b|\bdown\s+the\s+(?:road|line)\b|\bsome\s*day\b"
     r"|\bnothing\s+(?:scheduled|planned|booked|set|decided)\b|\bnada\s+(?:previsto|planeado|programado|planificado)\b"

@@ -521,3 +521,21 @@ def test_a_timing_answer_with_an_ending_word_is_not_a_stop(text: str) -> None:
 def test_a_job_seekers_or_students_date_is_no_purchase_date(text: str) -> None:
     answer = read_one(text, Criterion.TIMING, SLA, TODAY)
     assert answer is not None and answer.kind is Kind.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion", "value"),
+    [
+        ("no aplica", Criterion.BUDGET, None),
+        ("no aplica", Criterion.TIMING, None),
+        ("lol none", Criterion.TIMING, None),
+        ("no concrete plans yet", Criterion.TIMING, None),
+        ("no hay nada pensado", Criterion.TIMING, None),
+        ("no es una compra, iría a comisión", Criterion.BUDGET, None),
+        ("undergrad, second year", Criterion.ROLE, "no_authority"),
+        ("just me, I'm the whole company", Criterion.ROLE, "decision_maker"),
+    ],
+)
+def test_short_real_answers_are_read(text: str, criterion: Criterion, value: str | None) -> None:
+    answer = read_one(text, criterion, SLA, TODAY)
+    assert answer is not None and answer.understood and answer.value == value
