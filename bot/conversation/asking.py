@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.conversation.intents import ends_with_tag_question, statements
+from bot.conversation.intents import asks_in_so_many_words, statements
 from bot.conversation.reading import read_with_sla
 from bot.parse.base import Answer, Criterion, Kind
 from bot.sla import SLA
@@ -46,7 +46,7 @@ def asks_us(text: str) -> bool:
     """A question to pass on beside an answer: asked in so many words, with a question mark or a
     tag ("me dais el precio o qué"), and more than an echo of ours ("budget? none" echoes it).
     "Como mucho 20k" and "cuanto antes" open like questions and are answers."""
-    if "?" not in text and not ends_with_tag_question(text):
+    if not asks_in_so_many_words(text):
         return False
     said = statements(text)
     return len(text.split()) - len(said.split()) >= 2

@@ -98,37 +98,41 @@ _QUESTION = re.compile(
 )
 
 
+# The words that open a question in the middle of a message (after a comma or a full stop).
+_ASKS_MID_MESSAGE = (
+    r"how|what|which|why|when|where|who|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
+    r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is"
+)
 # "Before anything, where is the data stored? We're UK based": a question inside the message.
 _QUESTION_INSIDE = re.compile(
     r"(?:^|[.!?,;:]\s+)(?:(?:y|and|so|pero|but|ok|okay|vale|bueno|entonces|oye|oiga|oigan|hey|mira|ah|eh|pues)\W+)*"
-    r"(?:(?:ustedes|vosotros|vosotras|you(?:\s+guys)?)\s+)?(?:how|what|which|why|when|where|who|(?:what|how|where|who)['’]?s"
-    r"|do|does|can|could|is|are|will|would|cu[aá]nt[oa]s?"
-    r"|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay|se\s+puede|pod[eé]is)\b[^.!?]{0,120}\?",
+    rf"(?:(?:ustedes|vosotros|vosotras|you(?:\s+guys)?)\s+)?(?:(?:what|how|where|who)['’]?s|{_ASKS_MID_MESSAGE})"
+    r"\b[^.!?]{0,120}\?",
     re.IGNORECASE,
 )
 
 
 # A tag that makes a sentence a question without a question mark: "me dais el precio o qué".
+_TAG_QUESTION = re.compile(r"\b(?:o\s+qu[eé]|or\s+what|or\s+not|o\s+no)\W*$", re.IGNORECASE)
 # A question mark inside the message ends a question too: "los planes van por usuario? cuánto sale".
-_TAG_QUESTION = re.compile(r"\b(?:o\s+qu[eé]|or\s+what|or\s+not|o\s+no)\W*$|\w\s*\?+\s+\w", re.IGNORECASE)
+_MARK_INSIDE = re.compile(r"\w\s*\?+\s+\w")
 
 
-def ends_with_tag_question(text: str) -> bool:
-    return bool(_TAG_QUESTION.search(text.strip()))
+def asks_in_so_many_words(text: str) -> bool:
+    """A question marked as one: a question mark anywhere, or a closing tag ("…o qué")."""
+    return "?" in text or bool(_TAG_QUESTION.search(text.strip()))
 
 
 def is_question(text: str) -> bool:
     text = text.strip()
-    return bool(_QUESTION.search(text) or _QUESTION_INSIDE.search(text) or _TAG_QUESTION.search(text))
+    return any(pattern.search(text) for pattern in (_QUESTION, _QUESTION_INSIDE, _TAG_QUESTION, _MARK_INSIDE))
 
 
 # Where a message splits into sentences: end marks, line breaks, emoji and dashes between words.
 _SENTENCE = re.compile(r"([.!?…;]+|\n+|\s[-–—]\s|[\u2600-\u27bf\U0001f300-\U0001faff]+)")
 # The question that closes a sentence after a comma: "not sure yet, what do you do exactly?"
 _TRAILING_QUESTION = re.compile(
-    r",\s*(?:(?:y|and|so|pero|but|ok|vale|bueno|oye|pues)\s+)?(?:how|what|which|why|when|where|who|do|does|can|could"
-    r"|is|are|will|would|got|any|cu[aá]nt[oa]s?|c[oó]mo|qu[eé]|cu[aá]l|por\s*qu[eé]|d[oó]nde|ten[eé]is|tienen|hay"
-    r"|se\s+puede|pod[eé]is|puedo)\b[^,]*$",
+    rf",\s*(?:(?:y|and|so|pero|but|ok|vale|bueno|oye|pues)\s+)?(?:{_ASKS_MID_MESSAGE}|got|any|puedo)\b[^,]*$",
     re.IGNORECASE,
 )
 
