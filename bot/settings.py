@@ -242,8 +242,35 @@ def _without_empty(source: Callable[[BaseSettings], dict[str, Any]]) -> Callable
 
 
 def current_settings() -> Settings:
-    """Read the settings now, from the environment and `./.env` (cheap enough to call per use)."""
-    return _checked(lambda: Settings(), os.environ)  # type: ignore[call-arg]
+    """The settings now, from the environment and `./.env`: cheap enough to call per use.
+
+    Building them (pydantic, dotenv) costs more than a whole turn's reading of the visitor's
+    answer, so the last result is kept while what it was built from is unchanged: the working
+    directory, our variables in the environment, and `./.env` (its size and modification time)
+    and `./templates`. Settings are immutable, so sharing one object is safe."""
+    global _last
+    key = _inputs()
+    last = _last
+    if last is not None and last[0] == key:
+        return last[1]
+    settings = _checked(lambda: Settings(), os.environ)  # type: ignore[call-arg]
+    _last = (key, settings)
+    return settings
+
+
+_last: tuple[tuple[Any, ...], Settings] | None = None
+
+
+def _inputs() -> tuple[Any, ...]:
+    """What `Settings()` reads, as a comparable key (os.environ is case-insensitive to pydantic)."""
+    cwd = os.getcwd()
+    ours = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
+    try:
+        st = os.stat(os.path.join(cwd, ".env"))
+        env_file: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        env_file = None
+    return cwd, ours, env_file, os.path.isdir(os.path.join(cwd, "templates"))
 
 
 def from_env(env: Mapping[str, str], env_file: Path | None = None) -> Settings:

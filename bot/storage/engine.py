@@ -1,7 +1,8 @@
 """Database engines: one per URL per process, migrated to head (Alembic) on first use.
 
-SQLite gets the pragmas the store relies on (foreign keys, WAL, a busy timeout); PostgreSQL a
-pre-ping pool and an advisory lock so processes opening a fresh database migrate it once.
+SQLite gets the pragmas the store relies on (foreign keys, WAL, a busy timeout) and a pool that
+keeps its connections open; PostgreSQL a pre-ping pool and an advisory lock so processes opening
+a fresh database migrate it once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
@@ -44,7 +45,9 @@ def _create_engine(url: str) -> Engine:
             url,
             future=True,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
+            # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool), and
+            # each connect re-runs the pragmas: a pool keeps them (about 1 ms per turn).
+            poolclass=StaticPool if memory else QueuePool,
         )
 
         @event.listens_for(engine, "connect")
@@ -55,6 +58,10 @@ def _create_engine(url: str) -> Engine:
             if not memory:
                 # WAL lets the worker read while the action server writes.
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of any
+                # process loses nothing; a power cut may lose the last commits. SQLite is the
+                # local mode; production runs on PostgreSQL.
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine
