@@ -20,6 +20,7 @@ the labels through `bot.evaluation`, plus what the visitor was told.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sys
 import tempfile
@@ -298,18 +299,18 @@ def _label_ok(name: str, stored: str | None, expected: Any) -> bool:
 
 
 def expected_tiers(truth: dict[str, Any]) -> set[str]:
-    """Every tier the truth can mean (timing labels can name several bands)."""
-    timing = truth.get("timing")
+    """Every tier the truth can mean (any field's label may name several values)."""
+    options = [truth.get(f) if isinstance(truth.get(f), list) else [truth.get(f)] for f in FIELDS]
     tiers = set()
-    for band in timing if isinstance(timing, list) else [timing]:
-        points = _POINTS["need"].get(truth.get("need"), 0) + _POINTS["role"].get(truth.get("role"), 0)
-        points += _POINTS["timing"].get(band, 0)
-        budget = truth.get("budget")
+    for combo in itertools.product(*options):
+        labels = dict(zip(FIELDS, combo))
+        points = sum(_POINTS[f].get(labels[f], 0) for f in ("need", "role", "timing"))
+        budget = labels["budget"]
         if isinstance(budget, (int, float)):
             points += 25 if budget >= 10000 else 15 if budget >= 5000 else 0
         elif budget == "unsure":
             points += 10
-        knocked = any((f, truth.get(f)) in _KNOCK_OUTS for f in ("need", "role"))
+        knocked = any((f, labels[f]) in _KNOCK_OUTS for f in ("need", "role"))
         tiers.add("disqualified" if knocked or points < 40 else "sales_ready" if points >= 70 else "nurture")
     return tiers
 

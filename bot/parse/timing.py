@@ -94,6 +94,7 @@ from bot.parse.timing_words import (
     _NONE,
     _NONE_KEYS,
     _NONE_LENIENT,
+    _NOT_A_PRIORITY,
     _NOT_A_PURCHASE,
     _NOT_THIS_PERIOD,
     _NUMERIC_DATE,
@@ -174,6 +175,9 @@ def parse_timing(text: str, *, today: dt.date, strict: bool = False) -> Answer:
     money_first = None if strict else _MONEY_FIRST.search(norm)
     if money_first:
         return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.75, f"'{money_first.group(0)}': no purchase planned")
+    not_a_priority = None if strict else _NOT_A_PRIORITY.search(norm)
+    if not_a_priority:
+        return Answer(Criterion.TIMING, raw, Kind.NONE, None, 0.75, f"'{not_a_priority.group(0)}': no purchase planned")
     undecided = _UNDECIDED.search(norm)
     if undecided is None and not strict:
         no_plans = _NO_PLANS.search(norm)

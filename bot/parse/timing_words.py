@@ -206,7 +206,7 @@ _ASAP = re.compile(
     r"|yesterday|\bpara\s+ayer\b|cuanto\s+antes|lo\s+antes\s+posible|lo\s+m[aá]s\s+pronto\s+posible|de\s+inmediato"
     r"|inmediatamente|ya\s+mismo|para\s+ya\b|enseguida|en\s+seguida|this\s+week|esta\s+semana|next\s+week"
     r"|la\s+semana\s+que\s+viene|la\s+pr[oó]xima\s+semana|\btoday\b|\bhoy\b|\btomorrow\b"
-    r"|tan\s+pronto\s+como\s+(?:sea\s+posible|podamos)|en\s+cuanto\s+podamos|next\s+fortnight"
+    r"|tan\s+pronto\s+como\s+(?:sea\s+posible|podamos|se\s+pueda)|en\s+cuanto\s+(?:podamos|se\s+pueda|sea\s+posible)|next\s+fortnight"
     r"|(?:la\s+)?pr[oó]xima\s+quincena|(?:la\s+)?quincena\s+que\s+viene"
 )
 # Words for the present: ASAP only in a clause about the purchase ("we need it now"), never in
@@ -313,6 +313,8 @@ _NONE = re.compile(
     r"|no\s+tenemos\s+(?:planes|intenci[oó]n)|no\s+hay\s+planes|no\s+(?:pensamos|vamos\s+a)\s+comprar"
     r"|not\s+in\s+the\s+market|no\s+estamos\s+buscando|no\s+buscamos|no\s+busco\s+nada|sin\s+planes"
     r"|not\s+looking\s+for\s+anything"
+    # "we can't buy right now", "no podemos comprar nada ahora": no purchase, whatever time follows
+    r"|(?:can'?t|cannot|can\s+not|unable\s+to)\s+(?:afford\s+to\s+)?buy|no\s+(?:podemos|puedo|podr[ií]amos)\s+comprar"
 )
 
 # "not a priority this year", "este año no es prioridad": the time named is when nothing happens.
@@ -377,6 +379,14 @@ _MONEY_FIRST = re.compile(
     r"|\b(?:cuando|hasta\s+que|si)\s+(?:no\s+)?(?:levantemos|cerremos|consigamos)\s+(?:la\s+|una\s+|nuestra\s+)?"
     r"(?:ronda|inversi[oó]n|financiaci[oó]n)|\b(?:when|once|until|if)\s+we\s+(?:raise|close|get)\s+(?:our\s+|the\s+|a\s+)?"
     r"(?:next\s+)?(?:seed\s+|series\s+\w\s+)?(?:round|funding|investment)"
+    # a budget freeze first: "whenever the freeze lifts", "cuando se levante la congelación"
+    r"|\b(?:when|once|until|after|whenever)\s+(?:the\s+|our\s+)?(?:budget\s+|spending\s+|hiring\s+)?freeze\b"
+    r"|\bunfreez\w*|\b(?:cuando|hasta\s+que)\s+se\s+(?:levante|acabe|termine)\s+(?:la\s+)?congelaci[oó]n"
+)
+# Not a priority: no plans, even beside "later" ("no es prioridad ahora, quizá más adelante").
+_NOT_A_PRIORITY = re.compile(
+    r"\bnot\s+(?:a\s+)?(?:top\s+|high\s+|real\s+)?priority\b|\bno\s+es\s+(?:una\s+)?prioridad\b"
+    r"|\bno\s+(?:es|son)\s+(?:nuestra|mi)\s+prioridad\b"
 )
 _UNDECIDED = re.compile(
     r"not\s+sure\s+when|no\s+s[eé]\s+cu[aá]ndo|no\s+sabemos\s+cu[aá]ndo|whenever|when(?:ever)?\s+(?:the\s+|our\s+|my\s+)?"

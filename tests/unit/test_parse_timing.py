@@ -171,3 +171,19 @@ def test_a_restated_time_replaces_the_first_one() -> None:
 def test_an_explicit_number_beats_a_vague_quantifier_in_every_mode(text: str, months: float) -> None:
     for strict in (False, True):
         assert parse_timing(text, today=TODAY, strict=strict).value == pytest.approx(months, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hi, is this going to be pushy? we can't buy right now", Kind.NONE),  # not "right now" = ASAP
+        ("no es prioridad ahora mismo, quiza mas adelante", Kind.NONE),  # not a priority beats "later"
+        ("whenever the freeze lifts, no date", Kind.NONE),  # money first, like "when budget frees up"
+        ("en cuanto se pueda, tiene prisa", Kind.VALUE),  # "as soon as possible", not a condition
+    ],
+)
+def test_batch9_timing_classes(text: str, kind: Kind) -> None:
+    answer = parse_timing(text, today=dt.date(2026, 12, 2))
+    assert answer.kind is kind
+    if kind is Kind.VALUE:
+        assert answer.value is not None and answer.value <= 1
