@@ -303,7 +303,7 @@ def expected_tiers(truth: dict[str, Any]) -> set[str]:
     options = [truth.get(f) if isinstance(truth.get(f), list) else [truth.get(f)] for f in FIELDS]
     tiers = set()
     for combo in itertools.product(*options):
-        labels = dict(zip(FIELDS, combo))
+        labels = dict(zip(FIELDS, combo, strict=True))
         points = sum(_POINTS[f].get(labels[f], 0) for f in ("need", "role", "timing"))
         budget = labels["budget"]
         if isinstance(budget, (int, float)):
