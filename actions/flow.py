@@ -36,6 +36,30 @@ class LanguageSwitched(Action):
         return []
 
 
+class OutOfScope(Action):
+    """Says we can't help with that, unless the message answered the pending question after all
+    (the NLU took an unsure budget it had never seen for an off-topic request)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        pending = tracker.get_slot("requested_slot")
+        if not (pending and _set_since_message(tracker, str(pending))):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+def _set_since_message(tracker: Tracker, slot: str) -> bool:
+    """Whether reading the latest message gave `slot` a value."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == slot and event.get("value") is not None:
+            return True
+    return False
+
+
 class ExplainWhy(Action):
     """Answers "why do you ask?" with the SLA's reason for the pending question."""
 

@@ -106,16 +106,16 @@ class Transcript:
     first_visitor_sentence_seen: bool = False
 
     def record(self, text: str, replies: list[dict[str, Any]]) -> None:
+        """Counts replies in the other language once the visitor has written a sentence in theirs."""
         self.turns.append((text, replies))
-        if self.lang == "es" and len(text.split()) >= 3 and detect_language(text, ("en", "es")) == "es":
+        if len(text.split()) >= 3 and detect_language(text, ("en", "es")) == self.lang:
             self.first_visitor_sentence_seen = True
         elif not self.first_visitor_sentence_seen:
             return
-        if self.lang != "es":
-            return
         for reply in replies:
             said = reply.get("text") or ""
-            if len(said.split()) >= 4 and detect_language(said, ("en", "es")) == "en":
+            detected = detect_language(said, ("en", "es")) if len(said.split()) >= 4 else None
+            if detected is not None and detected != self.lang:
                 self.wrong_language += 1
 
 
@@ -317,7 +317,9 @@ def expected_tiers(truth: dict[str, Any]) -> set[str]:
 
 def run_conversations(client: Client, conversations: list[dict[str, Any]], store: LeadStore) -> dict[str, Any]:
     tally = Tally()
-    reasks = wrong_language = spanish_total = 0
+    reasks = 0
+    wrong_language: Counter[str] = Counter()
+    visitors: Counter[str] = Counter()
     inconsistent: list[str] = []
     transcripts: list[str] = []
     for conv in conversations:
@@ -393,13 +395,13 @@ def run_conversations(client: Client, conversations: list[dict[str, Any]], store
         if problem:
             inconsistent.append(f"{conv['id']}: {problem}")
         reasks += transcript.clarified
-        if lang == "es":
-            spanish_total += 1
-            wrong_language += transcript.wrong_language > 0
+        visitors[lang] += 1
+        wrong_language[lang] += transcript.wrong_language > 0
     return {
         "tally": tally,
         "reasks": (reasks, len(conversations)),
-        "wrong_language": (wrong_language, spanish_total),
+        "wrong_language": (wrong_language["es"], visitors["es"]),
+        "wrong_language_en": (wrong_language["en"], visitors["en"]),
         "inconsistent": inconsistent,
         "total": len(conversations),
         "transcripts": transcripts,
@@ -501,6 +503,8 @@ def report(corpus: dict[str, Any], convs: dict[str, Any], seconds: float, hidden
         f"| stored state disagreeing with what the visitor was told | – | "
         f"{len(convs['inconsistent'])} of {convs['total']} | 0 |",
         f"| Spanish visitors answered in English after a Spanish sentence | – | {_pct(*convs['wrong_language'])} | 0 |",
+        f"| English visitors answered in Spanish after an English sentence | – | "
+        f"{_pct(*convs['wrong_language_en'])} | 0 |",
         "",
         "Per language (corpus): "
         + ", ".join(f"{n} {lang} {_share(ct, f'{n}:{lang}')}" for n in FIELDS for lang in ("en", "es")),

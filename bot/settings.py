@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     rasa_fast_validation: bool = True
     rasa_strict_tracker_store: bool = True
+    rasa_fast_sqlite_tracker_store: bool = True  # Rasa's SQLite tracker store pooled, WAL, synchronous=NORMAL
     rasa_fewer_action_calls: bool = True  # no repeated slot extraction, no validation call bound to be rejected
     # --- production topology (`python -m bot.ops`; .env.production.example) -------------
     pg_password: str | None = Field(None, repr=False)

@@ -59,6 +59,20 @@ _NOT_ANSWERS = frozenset({"why_ask", "nonsense", "start_over", "stop"})
 # Criteria whose vague answers ("not sure", "no") fit any question: volunteered only with a value.
 _VAGUE_WHEN_VOLUNTEERED = frozenset({Criterion.BUDGET, Criterion.TIMING})
 
+# How sure the reading of the asked question must be to stand over a digression the NLU saw.
+# Out of scope is the NLU's guess for words it has no intent for, so an unsure budget it never
+# saw ("el cliente no tiene claro cuánto quiere gastar", 0.72) is still the budget; off-topic
+# requests never read as a budget or a time frame that sure. A need is too easy to read in them.
+_DIGRESSION_FLOOR = 0.8
+_OUT_OF_SCOPE_FLOOR = 0.6
+
+
+def _digression_floor(criterion: Criterion, intent: str | None) -> float:
+    if intent == "out_of_scope" and criterion in (Criterion.BUDGET, Criterion.TIMING):
+        return _OUT_OF_SCOPE_FLOOR
+    return _DIGRESSION_FLOOR
+
+
 MAX_MISSES = 2  # re-ask once with a hint, then store as unknown and move on
 
 
@@ -177,7 +191,7 @@ def read_turn(
         vague = criterion in _VAGUE_WHEN_VOLUNTEERED and answer.kind is not Kind.VALUE and not no_budget_said
         if slot != asked and vague and criterion not in corrected_on_cue:
             continue  # "not decided yet" answers the question asked, not budget AND timing
-        if slot == asked and intent in DIGRESSIONS and answer.confidence < 0.8:
+        if slot == asked and intent in DIGRESSIONS and answer.confidence < _digression_floor(criterion, intent):
             continue  # "hi" while asked about budget is a greeting, not an answer
         if (
             criterion is Criterion.ROLE

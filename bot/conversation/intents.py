@@ -37,6 +37,17 @@ _STOP = re.compile(
 )
 _STOP_PARA = re.compile(r"^\W*para\W*$|^\W*para\s+(?:ya|de\b|aqu[ií]|porfa|por favor)|,\s*para\W*$", re.IGNORECASE)
 _LANGUAGE_WORD = re.compile(r"\b(?:language|idioma|lengua)\b", re.IGNORECASE)
+# A language named in a longer message asks for it only next to a word about the chat's
+# language: "can we speak Spanish?", "reply in English", "¿me lo escribes en español?". Named
+# as an adjective it is an aside: "your spanish pricing page has a typo", "my english is bad".
+_LANGUAGE_REQUEST = re.compile(
+    r"\b(?:speak|talk|writ\w*|repl\w*|answer|respond|continue|switch|change|prefer|understand|version|translat\w*"
+    r"|please|pls|plz|habl\w*|escrib\w*|respond\w*|contest\w*|segui\w*|sigamos|cambi\w*|prefier\w*|prefer\w*"
+    r"|entiend\w*|entender|traduc\w*|versi[oó]n|favor|porfa)\b"
+    r"|\b(?:in|en)\s+(?:espa[ñn]ol|castellano|spanish|ingl[ée]s|english)\b",
+    re.IGNORECASE,
+)
+_SHORT_LANGUAGE_REQUEST = 4  # "Español", "english pls", "do you have spanish"
 # Starting over wipes the answers given: only when asked for in words.
 _START_OVER = re.compile(
     r"\b(?:start|begin)\w*\s+(?:over|again|from)|\brestart|\breset|\bfrom\s+(?:scratch|the\s+(?:start|beginning|top))"
@@ -162,7 +173,12 @@ def says_stop(text: str) -> bool:
 
 
 def names_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> bool:
-    return bool(requested_language(text, languages) or _LANGUAGE_WORD.search(text))
+    """Whether the words ask about the chat's language, not just mention one."""
+    if _LANGUAGE_WORD.search(text):
+        return True
+    if not requested_language(text, languages):
+        return False
+    return len(text.split()) <= _SHORT_LANGUAGE_REQUEST or bool(_LANGUAGE_REQUEST.search(text))
 
 
 def keeps(intent: str, text: str) -> bool:

@@ -40,7 +40,7 @@ def require_checked_rasa(patch: str, installed: str | None = None) -> None:
         f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patches against {installed} (run "
         "tests/unit/test_lock_store.py and tests/production) and add it to CHECKED_RASA_VERSIONS in "
         "bot/ops/rasa_patches.py, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
-        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false) and use Rasa's own "
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false, LEADBOT_RASA_FAST_SQLITE_TRACKER_STORE=false) and use Rasa's own "
         "`lock_store` in endpoints.yml."
     )
 
@@ -64,6 +64,7 @@ def apply_rasa_patches() -> list[str]:
                 (settings.rasa_strict_tracker_store, "strict tracker store", fail_turns_when_the_tracker_store_is_down),
                 (settings.rasa_fewer_action_calls, "one slot extraction per message", extract_slots_once_per_message),
                 (settings.rasa_fewer_action_calls, "idle form turns rejected at once", reject_idle_form_turns_at_once),
+                (settings.rasa_fast_sqlite_tracker_store, "pooled SQLite tracker store", fast_sqlite_tracker_store),
             ]
             applied = []
             for wanted, name, patch in chosen:
@@ -97,6 +98,39 @@ def fail_turns_when_the_tracker_store_is_down() -> None:
 
     for name in ("retrieve", "retrieve_full_tracker", "save"):
         setattr(FailSafeTrackerStore, name, strict(name))
+
+
+def fast_sqlite_tracker_store() -> None:
+    """Rasa's SQL tracker store on a SQLite file keeps its connections and syncs at WAL checkpoints.
+
+    Rasa 3.6 builds the engine with no pool options, so SQLAlchemy 1.4 opens a new connection for
+    every retrieve and save, and SQLite in its default journal mode fsyncs every commit: about
+    8 % of the Rasa server's time per turn in local mode. The store gets the engine our own
+    SQLite store uses (`bot.storage.engine.sqlite_engine`: a pool, WAL, synchronous=NORMAL, a busy
+    timeout); a crash of the process loses nothing, a power cut may lose the last turns. Other
+    databases (PostgreSQL in production) are untouched. LEADBOT_RASA_FAST_SQLITE_TRACKER_STORE=false
+    restores Rasa's own engine."""
+    require_checked_rasa("pooled SQLite tracker store")
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.storage.engine import sqlite_engine
+
+    original = SQLTrackerStore.__init__
+    if getattr(original, "_leadbot_pooled", False):
+        return
+
+    def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return
+        self.engine.dispose()
+        self.engine = sqlite_engine(url.render_as_string(hide_password=False), future=False)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    __init__._leadbot_pooled = True  # type: ignore[attr-defined]
+    SQLTrackerStore.__init__ = __init__  # type: ignore[method-assign]
 
 
 def cache_action_response_validator() -> None:

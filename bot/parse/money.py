@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.parse.base import Answer, Criterion, Kind
+from bot.parse.money_said import amount_in_words
 from bot.parse.money_words import (
     _AMOUNT,
     _AMOUNT_HEDGE,
@@ -39,9 +40,9 @@ from bot.parse.money_words import (
     _ONCE_BEFORE,
     _PART,
     _PAYS_NOW,
+    _PER_OTHER_THING,
     _PER_SEAT,
     _PER_YEAR,
-    _PERIOD_WORDS,
     _PERIODS,
     _PURCHASE,
     _RANGE_JOIN,
@@ -49,7 +50,6 @@ from bot.parse.money_words import (
     _RELATIVE,
     _SEAT_COUNT,
     _SEATS_BEFORE,
-    _SYMBOL,
     _TODAY,
     _UNDECIDED,
     _UNDECIDED_ASKED,
@@ -135,7 +135,7 @@ def parse_budget(
         annual = max(annual - 1, 0.0)  # just below the figure said, so it scores in the band under it
 
     span = (amount.start, max(amount.end, period_end)) if len(norm) == len(raw) else None
-    words = _reason(amount, scale, said_currency, period, annual, target, bound, approximate, seats) + note
+    words = amount_in_words(amount, scale, said_currency, period, annual, target, bound, approximate, seats) + note
     return Answer(
         criterion=Criterion.BUDGET,
         raw=raw,
@@ -175,7 +175,11 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
                 clause_start = max(clause_start, amount.basis.end)
             clause_end = amount.end
         clause = norm[clause_start:clause_end]
-        if _ELSEWHERE.search(clause) or (amount.basis is None and _pays_now(clause)):
+        if (
+            _ELSEWHERE.search(clause)
+            or (amount.basis is None and _pays_now(clause))
+            or (strict and _per_other(norm, amount))
+        ):
             elsewhere = True
             continue
         if _REFUSED.match(norm, amount.end, clause_end):
@@ -203,6 +207,16 @@ def _best_amount(norm: str, *, strict: bool) -> tuple[_Amount | None, bool]:
     if best is not None and best.currency is None and named:
         best = replace(best, currency=named)
     return best, elsewhere
+
+
+def _per_other(norm: str, amount: _Amount) -> bool:
+    """Whether the figure is priced per something that is neither a period nor a seat."""
+    return (
+        amount.basis is None
+        and not _PER_SEAT.match(norm[amount.end : amount.end + 40])
+        and not _period_right_after(norm, amount)
+        and bool(_PER_OTHER_THING.match(norm, amount.end))
+    )
 
 
 def _pays_now(clause: str) -> bool:
@@ -445,53 +459,3 @@ def _no_amount(raw: str, norm: str, *, strict: bool, elsewhere: bool) -> Answer:
             # Asked for a budget, they told what was spent or quoted before: no figure of their own yet.
             return Answer(Criterion.BUDGET, raw, Kind.UNDECIDED, None, 0.5, "budget not decided yet")
     return Answer.unknown(Criterion.BUDGET, raw, "no amount found")
-
-
-def _money(value: float, currency: str) -> str:
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
-    symbol = _SYMBOL.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
-
-
-def _reason(
-    amount: _Amount,
-    scale: float,
-    said_currency: str,
-    period: str | None,
-    annual: float,
-    currency: str,
-    bound: str,
-    approximate: bool,
-    seats: int = 1,
-) -> str:
-    """The amount in plain words, as the visitor reads it back: "€2,000 a month = €24,000 a year"."""
-    if amount.basis is not None and amount.factor != 1:
-        said = f"{_share_words(amount.factor)} {_money(amount.basis.value * scale, said_currency)}"
-    elif amount.ends is not None:
-        low, high = amount.ends
-        said = f"{_money(low * scale, said_currency)} to {_money(high * scale, said_currency)}"
-    else:
-        said = _money(amount.value * scale, said_currency)
-    relative = amount.basis is not None and amount.factor != 1
-    if not relative or period not in (None, "year"):
-        said += _PERIOD_WORDS[period or "year"]
-    if seats > 1:
-        said = f"{seats} × {said}"
-    converted = said_currency != currency
-    plain = not converted and period in (None, "year", "once") and not relative and amount.ends is None and seats == 1
-    prefix = f"{bound} " if bound else "about " if approximate or amount.ends or converted else ""
-    if plain:
-        return prefix + said
-    shown = annual + 1 if bound == "under" else annual
-    return f"{f'{bound} ' if bound else ''}{said} = {prefix}{_money(round(shown, 2), currency)} a year"
-
-
-def _share_words(factor: float) -> str:
-    """ "a tenth of", "twice": how a relative amount was said, in words."""
-    named = {2.0: "twice", 3.0: "three times", 1.0: "the same as", 0.5: "half of", 0.25: "a quarter of"}
-    for value, words in {**named, 1 / 3: "a third of", 0.2: "a fifth of", 0.1: "a tenth of"}.items():
-        if abs(factor - value) < 1e-9:
-            return words
-    if factor > 1 and factor != int(factor):
-        return f"{(factor - 1) * 100:g}% more than"
-    return f"{factor:g} times" if factor > 1 else f"{factor * 100:g}% of"

@@ -366,6 +366,13 @@ _PER_SEAT = re.compile(
     r"^\s*(?:(?:per|a|/|each|every|por|cada|al|x)\s*(?:month|mo|mes|year|yr|a[nñ]o)\s*)?"
     rf"(?:per|a|/|each|every|por|cada)\s*{_SEAT_ONE}\b"
 )
+# Volunteered, a price for each of something that is not a period or a seat is spent on that
+# thing: "we pay 30 grand a stand", "2.000 € por feria". Not "500 por ahora" or "20 por ciento".
+_PER_OTHER_THING = re.compile(
+    r"\s*(?:a|an|per|each|por|cada)\s+(?!(?:ahora|favor|ciento|cierto|supuesto|lo|el|la|los|las|un|una|mi|eso|esto"
+    r"|bit|lot|few|little|while|total|start|mes|month|year|a[nñ]o|week|semana|quarter|trimestre|d[ií]a|day)\b)"
+    r"[a-zñáéíóú]{3,}\b"
+)
 _SEAT_COUNT = re.compile(rf"(?<![\w.,])(?P<n>\d{{1,4}})\s+{_SEATS}\b")
 # "20 licencias a 40 euros", "10 seats at $30": the count just before the price.
 _SEATS_BEFORE = re.compile(rf"(?<![\w.,])(?P<n>\d{{1,4}})\s+{_SEATS}\s+(?:a|at|@|de|por|x)\s*$")

@@ -40,32 +40,38 @@ def dispose_engines() -> None:
 
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            future=True,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool), and
-            # each connect re-runs the pragmas: a pool keeps them (about 1 ms per turn).
-            poolclass=StaticPool if memory else QueuePool,
-        )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            if not memory:
-                # WAL lets the worker read while the action server writes.
-                cursor.execute("PRAGMA journal_mode=WAL")
-                # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of any
-                # process loses nothing; a power cut may lose the last commits. SQLite is the
-                # local mode; production runs on PostgreSQL.
-                cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
+        return sqlite_engine(url)
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def sqlite_engine(url: str, *, future: bool = True) -> Engine:
+    """A SQLite engine with the pragmas and the pool our stores rely on (also Rasa's tracker
+    store, `bot.ops.rasa_patches.fast_sqlite_tracker_store`, which needs ``future=False``)."""
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        future=future,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool), and
+        # each connect re-runs the pragmas: a pool keeps them (about 1 ms per turn).
+        poolclass=StaticPool if memory else QueuePool,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not memory:
+            # WAL lets the worker read while the action server writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of any
+            # process loses nothing; a power cut may lose the last commits. SQLite is the
+            # local mode; production runs on PostgreSQL.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
 
 
 def migrate(engine: Engine) -> None:

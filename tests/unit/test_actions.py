@@ -17,7 +17,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flow import ExplainWhy, Finish, RequestHuman, StartOver, Stop
+from actions.flow import ExplainWhy, Finish, OutOfScope, RequestHuman, StartOver, Stop
 from actions.form import AskBudget, AskNeed, ValidateQualificationForm
 from actions.reading import ReadMessage
 from bot.storage import LeadStore
@@ -401,3 +401,25 @@ def test_a_nurture_closing_offers_no_booking_link() -> None:
     slots = {"need": "just curious", "budget": "not decided yet", "role": "marketing manager", "timing": "in 4 months"}
     _, dispatcher = run(Finish(), tracker("in 4 months", slots=slots))
     assert "cal.com" not in str(dispatcher.messages[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [("mi socio aun no sabe muy bien cuanto quiere gastar en esto", False), ("what's the capital of France?", True)],
+)
+def test_out_of_scope_is_refused_only_when_the_message_answered_nothing(text: str, refused: bool) -> None:
+    asked = {"requested_slot": "budget", "need": "our reps lose leads every week"}
+    read = tracker(text, intent="out_of_scope", slots=asked)
+    events, _ = run(ReadMessage(), read)
+    after = Tracker(
+        read.sender_id,
+        read.slots | slot_sets(events),
+        read.latest_message,
+        [*read.events, *events],
+        False,
+        None,
+        {},
+        "action_validate_slot_mappings",
+    )
+    _, dispatcher = run(OutOfScope(), after)
+    assert [m.get("response") for m in dispatcher.messages] == (["utter_out_of_scope"] if refused else [])

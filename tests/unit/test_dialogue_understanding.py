@@ -539,3 +539,39 @@ def test_a_job_seekers_or_students_date_is_no_purchase_date(text: str) -> None:
 def test_short_real_answers_are_read(text: str, criterion: Criterion, value: str | None) -> None:
     answer = read_one(text, criterion, SLA, TODAY)
     assert answer is not None and answer.understood and answer.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("mi socio aun no sabe muy bien cuanto quiere gastar en esto", "budget"), ("later this year probably", "timing")],
+)
+def test_an_answer_the_nlu_took_for_out_of_scope_still_answers(text: str, asked: str) -> None:
+    reading = read_turn(text, intent="out_of_scope", requested=asked, slots={}, misses={}, sla=SLA, today=TODAY)
+    assert reading.fills.get(asked) == text
+
+
+@pytest.mark.parametrize("text", ["what's the capital of France?", "can you fix my printer", "how do i cook pasta"])
+def test_an_off_topic_request_answers_no_question(text: str) -> None:
+    for asked in ("budget", "timing"):
+        reading = read_turn(text, intent="out_of_scope", requested=asked, slots={}, misses={}, sla=SLA, today=TODAY)
+        assert asked not in reading.fills or reading.fills[asked] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we pay 20k a booth at every expo and the leads just sit in a spreadsheet",
+        "pagamos 3.000 € por feria y luego nadie llama a los contactos",
+        "our agency bills 4k per campaign and the leads are junk",
+    ],
+)
+def test_money_spent_per_something_else_is_not_the_budget(text: str) -> None:
+    assert "budget" not in _turn(text, "need").fills
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["leads go cold, we could spend 500 a month on fixing it", "leads go cold; we would pay €40 per user for 10 reps"],
+)
+def test_a_price_per_period_or_seat_volunteered_is_still_the_budget(text: str) -> None:
+    assert _turn(text, "need").fills.get("budget") == text

@@ -33,6 +33,31 @@ def test_a_language_request_in_words_stands(text: str) -> None:
     assert keeps("switch_language", text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "your spanish pricing page has a typo btw",
+        "sorry my english is not great, we run 3 clinics in Valencia",
+        "we sell to english speaking markets mostly, uk and ireland",
+        "tenemos clientes en inglaterra y nuestra web inglesa va lenta",
+    ],
+)
+def test_a_language_named_in_passing_is_not_a_switch(text: str) -> None:
+    assert not keeps("switch_language", text)
+
+
+def test_every_language_request_the_model_learns_passes_the_guard() -> None:
+    import yaml
+
+    from bot.settings import ROOT
+
+    nlu = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
+    examples = next(block["examples"] for block in nlu if block.get("intent") == "switch_language")
+    texts = [line.lstrip("- ").strip() for line in examples.splitlines() if line.strip()]
+    assert len(texts) > 20
+    assert [t for t in texts if not keeps("switch_language", t)] == []
+
+
 def test_an_aside_about_the_chat_is_not_a_language_switch() -> None:
     assert not keeps("switch_language", "is this chat your product? very meta lol")
     assert keeps("inform", "anything at all")

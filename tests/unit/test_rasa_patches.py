@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rasa.core.actions.action import RemoteAction
 
@@ -21,6 +23,7 @@ def test_installed_rasa_is_one_the_patches_were_checked_against() -> None:
         rasa_patches.ignore_metadata_that_is_not_an_object,
         rasa_patches.extract_slots_once_per_message,
         rasa_patches.reject_idle_form_turns_at_once,
+        rasa_patches.fast_sqlite_tracker_store,
     ],
 )
 def test_every_patch_refuses_an_unchecked_rasa_and_leaves_rasa_alone(
@@ -49,6 +52,7 @@ def test_patches_switched_off_are_not_applied(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("LEADBOT_RASA_FAST_VALIDATION", "false")
     monkeypatch.setenv("LEADBOT_RASA_STRICT_TRACKER_STORE", "false")
     monkeypatch.setenv("LEADBOT_RASA_FEWER_ACTION_CALLS", "false")
+    monkeypatch.setenv("LEADBOT_RASA_FAST_SQLITE_TRACKER_STORE", "false")
     validator_before = RemoteAction.__dict__["_validate_action_result"]
     assert rasa_patches.apply_rasa_patches() == ["metadata objects only"]
     assert RemoteAction.__dict__["_validate_action_result"] is validator_before
@@ -92,3 +96,35 @@ def test_a_form_turn_that_answered_nothing_is_rejected_without_calling_the_actio
         with pytest.raises(Exception) as called:
             asyncio.run(form.validate(tracker, domain, None, None))  # type: ignore[attr-defined]
         assert not isinstance(called.value, ActionExecutionRejection)  # it went on to the call
+
+
+def test_the_sqlite_tracker_store_keeps_its_connections_and_its_conversations(tmp_path: Path) -> None:
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import text
+    from sqlalchemy.pool import QueuePool
+
+    rasa_patches.fast_sqlite_tracker_store()
+    rasa_patches.fast_sqlite_tracker_store()  # twice is once
+    domain = Domain.load("domain.yml")
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+    async def round_trip() -> DialogueStateTracker | None:
+        tracker = DialogueStateTracker.from_events(
+            "visitor", [ActionExecuted("action_listen"), UserUttered("hola", {"name": "greet", "confidence": 1.0})]
+        )
+        await store.save(tracker)
+        return await store.retrieve("visitor")
+
+    again = asyncio.run(round_trip())
+    assert again is not None and again.latest_message.text == "hola"
+    memory = SQLTrackerStore(domain, dialect="sqlite", db=":memory:")
+    assert not isinstance(memory.engine.pool, QueuePool)  # Rasa's own engine where a pool can't help
