@@ -73,6 +73,8 @@ class ReadMessage(Action):
                 continue
             value = understood_as(reading.answers[slot], language, sla.currency)
             runtime.say(dispatcher, domain, f"utter_updated_{slot}", language, value=value)
+        if reading.language_aside and "language" in updates:
+            runtime.say(dispatcher, domain, "utter_language_switched", language)
         if reading.hint_for:
             question = sla.question(reading.hint_for)
             hint = sla.text(question.hint, language) if question else ""

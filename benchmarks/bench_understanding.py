@@ -230,7 +230,11 @@ def run_corpus(client: Client, items: list[Item], store: LeadStore, sla: Any) ->
             questions_total += 1
             said = " ".join(r.get("text") or "" for r in replies).lower()
             refused = any(
-                w in said for w in ("didn't quite get", "can't help", "no lo he entendido", "no puedo ayudar")
+                w in said
+                for w in (
+                    *("didn't quite get", "can't help", "no lo he entendido", "no puedo ayudar"),
+                    *("put it another way", "de otra forma"),  # the re-ask with the question's hint
+                )
             )
             ok = not refused and stored.get(target) is None and not client.slots(sender).get("misses")
             questions_ok += ok

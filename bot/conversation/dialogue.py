@@ -19,7 +19,7 @@ from bot.conversation.corrections import (
     stated_fields,
 )
 from bot.conversation.intents import is_question
-from bot.conversation.language import greeting_language, plain_words
+from bot.conversation.language import greeting_language, mentions_language, plain_words
 from bot.conversation.reading import read_one, read_with_sla
 from bot.conversation.typed import read_declared, unsure_of
 from bot.parse.base import Answer, Criterion, Kind
@@ -89,6 +89,7 @@ class Reading:
     clarify: str | None = None  # not sure how to read the answer to this question: ask
     announced_question: bool = False  # "a couple of questions first": invite them, not a miss
     invalid_email: bool = False
+    language_aside: bool = False  # "perdón que escriba en español": about the language, not a miss
     misses: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -220,6 +221,14 @@ def read_turn(
             )
         ):
             continue
+        if (
+            criterion is Criterion.NEED
+            and slot != asked
+            and answer.value == "interest"
+            and slots.get("need") is None
+            and not CORRECTION_CUE.search(text)
+        ):
+            continue  # "quiero ver una demo" first: the need question still asks what the problem is
         previous = slots.get(slot)
         if previous is not None and previous == raw:
             continue
@@ -278,6 +287,9 @@ def read_turn(
             reading.announced_question = True  # "hola, una consulta": they are about to ask
         elif asked and about_earlier_answers(text, asked, slots, found):
             reading.fills[pending] = None  # an aside about an earlier answer: the question is asked again
+        elif asked and mentions_language(text, tuple(sla.languages)):
+            reading.fills[pending] = None  # "sorry, my English is not great": the question is asked again
+            reading.language_aside = True
         else:
             _count_miss(reading, pending, raw)
     elif requested in CONTACT_SLOTS and reading.corrected:

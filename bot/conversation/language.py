@@ -69,6 +69,11 @@ def requested_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> 
     return None
 
 
+def mentions_language(text: str, languages: tuple[str, ...] = ("en", "es")) -> bool:
+    """Whether the words name one of the languages at all ("mi inglés es regulín")."""
+    return any(pattern.search(text) for lang, pattern in _ASKED.items() if lang in languages)
+
+
 # Greetings say which language the visitor speaks even when lingua cannot tell ("hola" alone).
 GREETINGS: dict[str, frozenset[str]] = {
     "en": frozenset({"hi", "hello", "hey", "hiya", "howdy", "yo", "good morning", "good afternoon", "good evening",

@@ -40,7 +40,8 @@ def require_checked_rasa(patch: str, installed: str | None = None) -> None:
         f"(pip install rasa=={CHECKED_RASA_VERSIONS[-1]}), or check the patches against {installed} (run "
         "tests/unit/test_lock_store.py and tests/production) and add it to CHECKED_RASA_VERSIONS in "
         "bot/ops/rasa_patches.py, or switch the patches off (LEADBOT_RASA_FAST_VALIDATION=false, "
-        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false, LEADBOT_RASA_FAST_SQLITE_TRACKER_STORE=false) and use Rasa's own "
+        "LEADBOT_RASA_STRICT_TRACKER_STORE=false, LEADBOT_RASA_FEWER_ACTION_CALLS=false, "
+        "LEADBOT_RASA_FAST_SQLITE_TRACKER_STORE=false) and use Rasa's own "
         "`lock_store` in endpoints.yml."
     )
 

@@ -182,6 +182,8 @@ _STATEMENTS: tuple[_Statement, ...] = (
         r"|\bi'?m\s+(?:my\s+own\s+boss|the\s+boss)\b|\bi\s+work\s+(?:alone|for\s+myself)\b"
         rf"|\bi'?m\s+the\s+(?:whole\s+)?{_BUSINESS}\b|\bjust\s+me\b[^.;!?]{{0,30}}\b(?:owner|business|company|founder|boss)\b"
         r"|\bone[\s-](?:man|woman|person)\s+(?:band|show|shop|business|company|operation)"
+        # "I own it, it's just me and 2 sales guys": the business, said as "it" or "the place".
+        r"|\bi\s+(?:own|run)\s+(?:it|the\s+(?:place|joint|show))\b(?!\s+(?:by|past|through|for|on)\b)"
         rf"|\b(?:dirijo|llevo|gestiono|tengo|regento|administro|mont[eé]|fund[eé]|cre[eé])\s+(?:el|la|un|una|mi|nuestr[oa])?\s*"
         rf"(?:(?:propi[oa]|peque[nñ][oa]|\w+)\s+){{0,2}}?{_NEGOCIO}\b"
         rf"|\bes\s+mi\s+(?:propi[oa]\s+)?{_NEGOCIO}\b|\bmi\s+propi[oa]\s+{_NEGOCIO}\b|\b(?:la\s+empresa|el\s+negocio)\s+es\s+m[ií][oa]"
@@ -190,7 +192,7 @@ _STATEMENTS: tuple[_Statement, ...] = (
         keys=(
             "compan|business|agency|firm|shop|startup|store|consult|studio|practice|brand|franchise|"
             "clinic|restaurant|organi|empresa|negocio|agencia|tienda|despacho|compa|pyme|estudio|nica|"
-            "franquicia|sociedad|founded|boss|alone|myself|one|jef|cuenta|solo|sola"
+            "franquicia|sociedad|founded|boss|alone|myself|one|jef|cuenta|solo|sola|own it|run it|place|joint|show"
         ),
     ),
     _statement(

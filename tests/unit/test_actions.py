@@ -97,7 +97,7 @@ def test_confirmations_are_in_the_language_the_same_message_switched_to() -> Non
 def test_reading_an_unclear_answer_reasks_with_the_slas_hint_once() -> None:
     events, dispatcher = run(ReadMessage(), tracker("bananas", slots={"requested_slot": "budget"}))
     assert slot_sets(events)["budget"] is None and slot_sets(events)["misses"] == {"budget": 1}
-    assert dispatcher.messages[0]["text"].startswith("Sorry, I didn't quite get that.")
+    assert dispatcher.messages[0]["text"].startswith("Let me put it another way.")
     assert "20k a year" in dispatcher.messages[0]["text"]
     second, dispatcher = run(
         ReadMessage(), tracker("purple", slots={"requested_slot": "budget", "misses": {"budget": 1}})
@@ -423,3 +423,17 @@ def test_out_of_scope_is_refused_only_when_the_message_answered_nothing(text: st
     )
     _, dispatcher = run(OutOfScope(), after)
     assert [m.get("response") for m in dispatcher.messages] == (["utter_out_of_scope"] if refused else [])
+
+
+def test_a_remark_about_the_language_is_no_miss_and_switches_only_when_written_in_the_other() -> None:
+    spanish = tracker("perdona que te escriba en español, mi inglés no es muy bueno", slots={"requested_slot": "need"})
+    events, dispatcher = run(ReadMessage(), spanish)
+    assert slot_sets(events)["language"] == "es" and not slot_sets(events).get("misses")
+    assert [m["text"] for m in dispatcher.messages] == ["Claro, seguimos en español."]
+    aside = tracker(
+        "oh and your spanish landing page has a broken link",
+        slots={"requested_slot": "role", "language": "en", "visitor_language": "en"},
+    )
+    events, dispatcher = run(ReadMessage(), aside)
+    assert "language" not in slot_sets(events) and not slot_sets(events).get("misses")
+    assert dispatcher.messages == []

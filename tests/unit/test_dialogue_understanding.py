@@ -575,3 +575,12 @@ def test_money_spent_per_something_else_is_not_the_budget(text: str) -> None:
 )
 def test_a_price_per_period_or_seat_volunteered_is_still_the_budget(text: str) -> None:
     assert _turn(text, "need").fills.get("budget") == text
+
+
+@pytest.mark.parametrize(
+    "opener", ["hi, I'd like to see a demo of the product", "hola, estoy mirando herramientas de leads"]
+)
+def test_interest_in_an_opener_leaves_the_need_question_to_ask(opener: str) -> None:
+    assert "need" not in _turn(opener, None).fills
+    # asked, the same words are the answer
+    assert _turn(opener, "need").fills.get("need") == opener
