@@ -93,7 +93,16 @@ _ABOUT_THE_BOT = re.compile(
     re.IGNORECASE,
 )
 
-GUARDED = ("stop", "switch_language", "start_over", "human", "ask_product", "bot_challenge")
+GUARDED = ("stop", "switch_language", "start_over", "human", "ask_product", "bot_challenge", "out_of_scope")
+# "how much is it?" asks our price: never out of scope, whatever the model says.
+_ASKS_PRICE = re.compile(
+    r"\bhow\s+much\s+(?:is|does|would|will|do|are)\s+(?:it|this|that|you|your|the\s+(?:tool|product|software"
+    r"|platform|plans?|service|licen[cs]e|subscription))\b|\bhow\s+much\W*$|\bpricing\b|\bthe\s+price\W*$"
+    r"|\bcu[aá]nto\s+(?:cuesta|cuestan|vale|valen|sale|salen|cobr\w*|es|son)\s*(?:$|\?|m[aá]s\s+o\s+menos|esto"
+    r"|eso|la\s+(?:herramienta|licencia|suscripci[oó]n)|el\s+(?:plan|servicio|producto|software)|vuestr|su\b"
+    r"|al\s+(?:mes|a[nñ]o))|\b(?:precios|tarifas)\b|\bel\s+precio\W*$",
+    re.IGNORECASE,
+)
 
 
 # A question to us rather than an answer: "how much is it?", "¿tenéis integración con HubSpot?".
@@ -195,6 +204,8 @@ def keeps(intent: str, text: str) -> bool:
         return is_question(text) or not _OWN_SITUATION.search(text) or bool(_ASKS_ABOUT_PRODUCT.search(text))
     if intent == "bot_challenge":
         return bool(_ABOUT_THE_BOT.search(text))
+    if intent == "out_of_scope":
+        return not (_ASKS_PRICE.search(text) and is_question(text))
     return True
 
 
