@@ -44,20 +44,11 @@ class OutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        pending = tracker.get_slot("requested_slot")
-        if not (pending and _set_since_message(tracker, str(pending))):
+        pending = str(tracker.get_slot("requested_slot") or "")
+        answered = pending and runtime.set_this_turn(tracker, (pending,)) and tracker.get_slot(pending) is not None
+        if not answered:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
-
-
-def _set_since_message(tracker: Tracker, slot: str) -> bool:
-    """Whether reading the latest message gave `slot` a value."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == slot and event.get("value") is not None:
-            return True
-    return False
 
 
 class ExplainWhy(Action):

@@ -84,20 +84,10 @@ class ValidateQualificationForm(FormValidationAction):
         # the form (and answers "Sorry, I didn't understand" on top) when no slot it asks for was
         # filled; so a message the reading handled in a slot Rasa does not ask for (a question
         # passed on to sales, an answer to a declared criterion in `criteria_answers`) says so.
-        return [SlotSet(name, tracker.get_slot(name)) for name in _set_this_turn(tracker, _HANDLED_ELSEWHERE)]
+        return [SlotSet(name, tracker.get_slot(name)) for name in runtime.set_this_turn(tracker, _HANDLED_ELSEWHERE)]
 
 
 _HANDLED_ELSEWHERE = FORM_ACCEPTS_BEYOND_ITS_SLOTS
-
-
-def _set_this_turn(tracker: Tracker, names: tuple[str, ...]) -> list[str]:
-    found: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "slot" and event.get("name") in names and event["name"] not in found:
-            found.append(str(event["name"]))
-    return found
 
 
 def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:

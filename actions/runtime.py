@@ -105,6 +105,17 @@ def _warm_up() -> None:
 threading.Thread(target=_warm_up, name="classifier-warm-up", daemon=True).start()
 
 
+def set_this_turn(tracker: Tracker, names: tuple[str, ...]) -> list[str]:
+    """Which of these slots the actions since the latest message have set (to any value)."""
+    found: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot" and event.get("name") in names and event["name"] not in found:
+            found.append(str(event["name"]))
+    return found
+
+
 def say(dispatcher: Any, domain: dict[str, Any], response: str, language: str, **values: Any) -> None:
     """Utter a domain response in `language`, chosen here rather than by Rasa.
 
